@@ -10,7 +10,7 @@
  *       fail  -> <failure type="fail" message="<reason>">details</failure>
  *       abort -> <error type="abort" message="<reason>">details</error>
  *       skip  -> <skipped message="<reason>"/>
- *       <system-out> log lines, warnings, state dumped on failure </system-out>
+ *       <system-out> reason, details, warnings, log lines, cleanup report, state dumped on failure </system-out>
  *     </testcase>
  */
 export const JUNIT_SUITE_NAME = "scs-kaas";
@@ -23,7 +23,16 @@ export const SUITE_PROPERTIES = {
   referenceDate: "scs-kaas.reference-date",
   options: "scs-kaas.options",
   mode: "scs-kaas.mode", // "sonobuoy" | "cli"
+  runId: "scs-kaas.run-id", // the label value on everything the run created
 } as const;
+
+/**
+ * When no check result can stand in the suite (no check selected, the runner failed before running any),
+ * the writer emits one testcase for the runner itself, as an <error type="abort">, so that the suite is
+ * never empty and never looks green: `[scs-kaas] runner: <what happened>`, classname `scs-kaas.runner`.
+ */
+export const RUNNER_STANDARD = "scs-kaas";
+export const RUNNER_CHECK_ID = "scs-kaas/runner";
 
 export const CASE_PROPERTIES = {
   checkId: "scs.check-id",

@@ -1,4 +1,4 @@
-import type { KubeConfig, V1PolicyRule } from "@kubernetes/client-node";
+import type { ApiConstructor, ApiType, KubeConfig, V1PolicyRule } from "@kubernetes/client-node";
 import type { Verdict } from "../../common/verdict.ts";
 
 /**
@@ -7,8 +7,11 @@ import type { Verdict } from "../../common/verdict.ts";
  */
 export type Label = "[Disruptive]" | "[Slow]" | "[Serial]" | `[Feature:${string}]`;
 
-/** What the check needs from the API, stated up front: the ClusterRole is generated from these. */
-export type RbacRule = Pick<V1PolicyRule, "apiGroups" | "resources" | "verbs">;
+/**
+ * What the check needs from the API, stated up front: the ClusterRole is generated from these.
+ * Either resources (with apiGroups) or nonResourceURLs (e.g. `/version`), as in a PolicyRule.
+ */
+export type RbacRule = Pick<V1PolicyRule, "apiGroups" | "resources" | "nonResourceURLs" | "verbs">;
 
 /** A named timeout; the name appears in the message when it expires. */
 export interface Timeout {
@@ -54,7 +57,16 @@ export interface CheckOutcome {
 }
 
 export interface CheckContext {
+  /** The check's id (CheckDefinition.id). */
+  readonly checkId: string;
+  /** Unique per run; every object the suite creates carries it as a label (framework/labels.ts). */
+  readonly runId: string;
   readonly kubeConfig: KubeConfig;
+  /**
+   * An API client whose errors name the call they came from (`CoreV1Api.listNode`), so that an abort
+   * says what was attempted. Prefer it over kubeConfig.makeApiClient().
+   */
+  api<T extends ApiType>(apiClass: ApiConstructor<T>): T;
   /** Aborted on timeout, SIGTERM or when the run is cancelled; pass it to every long wait. */
   readonly signal: AbortSignal;
   /** The date the standards' time windows are judged against (settable for reproducible runs). */

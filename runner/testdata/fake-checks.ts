@@ -1,0 +1,124 @@
+/**
+ * Fake checks for the runner's process-level tests, injected with SCS_KAAS_TEST_REGISTRY. The scenario
+ * comes from FAKE_SCENARIO; checks talk to the test through files in FAKE_STATE_DIR.
+ */
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import type { CheckDefinition, CheckOutcome } from "../../suites/framework/check.ts";
+import { CheckFailed } from "../../suites/framework/errors.ts";
+import { sleep } from "../../suites/framework/timeouts.ts";
+
+const state = process.env.FAKE_STATE_DIR ?? ".";
+const mark = (name: string) => writeFileSync(join(state, name), String(Date.now()));
+
+function fake(
+  slug: string,
+  run: CheckDefinition["run"],
+  more: Partial<CheckDefinition> = {},
+): CheckDefinition {
+  return {
+    id: `scs-9999-v1/${slug}`,
+    standard: "scs-9999-v1",
+    testId: `${slug}-check`,
+    title: `fake ${slug}`,
+    labels: [],
+    scope: "cluster",
+    rbac: [],
+    timeout: { name: `fake-${slug}`, ms: 60_000 },
+    ...more,
+    run,
+  };
+}
+
+const pass = fake("passes", async (ctx) => {
+  ctx.log("all good");
+  return { verdict: "pass", reason: "fine" };
+});
+
+/** Creates a "resource" (a file), registers its removal, then waits until stopped. */
+const hangs = fake("hangs", async (ctx) => {
+  mark("resource");
+  ctx.defer("remove resource", async () => {
+    await sleep(200);
+    rmSync(join(state, "resource"));
+    mark("cleaned");
+  });
+  mark("hanging");
+  await sleep(600_000, ctx.signal);
+  return { verdict: "pass", reason: "unreachable" };
+});
+
+const scenarios: Record<string, CheckDefinition[]> = {
+  "all-pass": [
+    pass,
+    fake("lists-nodes", async (ctx) => {
+      const nodes = await ctx.api(CoreV1Api).listNode();
+      return { verdict: "pass", reason: `${nodes.items.length} nodes` };
+    }),
+  ],
+  mixed: [
+    pass,
+    fake("fails", async (ctx) => {
+      ctx.onFailureDump("state", async () => "object state dumped");
+      throw new CheckFailed("the cluster violates it", ["node-b lacks the label"]);
+    }),
+    fake("skips", async () => ({ verdict: "pass", reason: "must not run" }), {
+      preconditions: [async () => "needs three nodes"],
+    }),
+    fake("throws", async () => {
+      const x = undefined as unknown as { y: () => void };
+      x.y();
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+    fake("disruptive", async () => ({ verdict: "pass", reason: "must not run" }), {
+      labels: ["[Disruptive]"],
+    }),
+    fake(
+      "warns",
+      async (): Promise<CheckOutcome> => ({ verdict: "pass", reason: "ok", warnings: ["zone spread"] }),
+    ),
+  ],
+  sigterm: [pass, hangs, fake("after", async () => ({ verdict: "pass", reason: "must not run" }))],
+  timeout: [{ ...hangs, timeout: { name: "fake-hang-budget", ms: 500 } }, pass],
+  rejection: [
+    fake("leaks-rejection", async (ctx) => {
+      void Promise.reject(new Error("boom from a floating promise"));
+      await sleep(600_000, ctx.signal);
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+    pass,
+  ],
+  uncaught: [
+    fake("throws-in-timer", async (ctx) => {
+      mark("resource");
+      ctx.defer("remove resource", async () => rmSync(join(state, "resource")));
+      setTimeout(() => {
+        throw new Error("kaboom in a timer");
+      }, 50);
+      await sleep(600_000, ctx.signal);
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+    pass,
+  ],
+  "api-outage": [
+    fake("lists-nodes", async (ctx) => {
+      const nodes = await ctx.api(CoreV1Api).listNode();
+      mark("listed");
+      return { verdict: "pass", reason: `${nodes.items.length} nodes` };
+    }),
+    fake("lists-after-outage", async (ctx) => {
+      while (!existsSync(join(state, "api-down"))) await sleep(50, ctx.signal);
+      await ctx.api(CoreV1Api).listNode();
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+    fake("lists-again", async (ctx) => {
+      await ctx.api(CoreV1Api).listNode();
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+  ],
+};
+
+const chosen = scenarios[process.env.FAKE_SCENARIO ?? ""];
+if (!chosen) throw new Error(`unknown FAKE_SCENARIO ${process.env.FAKE_SCENARIO}`);
+export const checks: readonly CheckDefinition[] = chosen;

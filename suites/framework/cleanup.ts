@@ -1,0 +1,58 @@
+import { describe } from "./api-errors.ts";
+import type { Timeout } from "./check.ts";
+import type { Registered, RegisteredDump } from "./context.ts";
+import { TimeoutExpired } from "./errors.ts";
+import { withTimeout } from "./timeouts.ts";
+
+export interface CleanupReport {
+  /** One line per cleanup: `ok <name>` / `FAILED <name>: <why>` / `NOT RUN <name>: <why>`. */
+  lines: string[];
+  failures: string[];
+}
+
+/**
+ * Runs cleanups newest first. The whole pass is bounded by `timeout`; a cleanup that fails does not stop
+ * the others. Never rejects. Deliberately takes no cancellation signal: cleanups run after a timeout or
+ * SIGTERM too, that is their point; the bound is what keeps them from hanging the run.
+ */
+export async function runCleanups(cleanups: readonly Registered[], timeout: Timeout): Promise<CleanupReport> {
+  const report: CleanupReport = { lines: [], failures: [] };
+  const deadline = Date.now() + timeout.ms;
+  const pending = [...cleanups].reverse();
+  for (const [i, cleanup] of pending.entries()) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      for (const skipped of pending.slice(i)) {
+        const why = `NOT RUN ${skipped.name}: timeout "${timeout.name}" expired before it could start`;
+        report.lines.push(why);
+        report.failures.push(why);
+      }
+      break;
+    }
+    try {
+      await withTimeout({ name: timeout.name, ms: left }, undefined, `cleaning up ${cleanup.name}`, () =>
+        cleanup.fn(),
+      );
+      report.lines.push(`ok ${cleanup.name}`);
+    } catch (err) {
+      const why = `FAILED ${cleanup.name}: ${err instanceof TimeoutExpired ? err.message : describe(err)}`;
+      report.lines.push(why);
+      report.failures.push(why);
+    }
+  }
+  return report;
+}
+
+/** Collects the registered dumps (objects, events), each bounded by the same named timeout. Never rejects. */
+export async function collectDumps(dumps: readonly RegisteredDump[], timeout: Timeout): Promise<string[]> {
+  const out: string[] = [];
+  for (const dump of dumps) {
+    try {
+      const text = await withTimeout(timeout, undefined, `dumping ${dump.name}`, () => dump.fn());
+      out.push(`--- ${dump.name} ---\n${text.trimEnd()}`);
+    } catch (err) {
+      out.push(`--- ${dump.name} --- (could not be collected: ${describe(err)})`);
+    }
+  }
+  return out;
+}
