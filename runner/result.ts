@@ -1,15 +1,8 @@
 import type { Verdict } from "../common/verdict.ts";
-import type { CheckDefinition, Label, Scope } from "../suites/framework/check.ts";
+import type { CheckDefinition } from "../suites/framework/check.ts";
 
 /** What the junit and the log say about a check, independent of the check's code. */
-export interface CheckSummary {
-  id: string;
-  standard: string;
-  testId?: string;
-  title: string;
-  labels: readonly Label[];
-  scope: Scope;
-}
+export type CheckSummary = Pick<CheckDefinition, "id" | "standard" | "testId" | "title" | "labels" | "scope">;
 
 export interface CheckResult {
   check: CheckSummary;
