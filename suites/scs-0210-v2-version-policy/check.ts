@@ -9,14 +9,19 @@ export function formatFinding(f: Finding): string {
   return `${f.severity.toUpperCase().padEnd(7)} ${f.rule}: ${f.version ? `${f.version}: ` : ""}${f.message}`;
 }
 
+const isDataGap = (note: string) => note.startsWith("data gap");
+
 export function toOutcome(r: PolicyResult): CheckOutcome {
   return {
     verdict: r.verdict,
     reason: r.reason,
-    details: [...r.findings.filter((f) => f.severity !== "warning").map(formatFinding), ...r.dataNotes],
+    details: [
+      ...r.findings.filter((f) => f.severity !== "warning").map(formatFinding),
+      ...r.dataNotes.filter((n) => !isDataGap(n)),
+    ],
     warnings: [
       ...r.findings.filter((f) => f.severity === "warning").map(formatFinding),
-      ...r.dataNotes.filter((n) => n.startsWith("data gap")),
+      ...r.dataNotes.filter(isDataGap),
     ],
   };
 }
@@ -37,8 +42,7 @@ export const versionPolicyCheck: CheckDefinition = {
   id: "scs-0210-v2/version-policy",
   standard: "scs-0210-v2",
   testId: "version-policy-check",
-  title:
-    "scs-0210-v2 cluster version is within end of life, the 1-month patch and the 2-week critical-CVE windows",
+  title: "cluster version is within end of life, the 1-month patch and the 2-week critical-CVE windows",
   labels: [],
   scope: "cluster",
   rbac: [GET_VERSION],

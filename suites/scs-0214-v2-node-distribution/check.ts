@@ -12,7 +12,7 @@ export const nodeDistributionCheck: CheckDefinition = {
   id: "scs-0214-v2/node-distribution",
   standard: "scs-0214-v2",
   testId: "node-distribution-check",
-  title: "scs-0214-v2 nodes carry zone and region labels; the control plane spans more than one machine",
+  title: "nodes carry zone and region labels; the control plane spans more than one machine",
   labels: [],
   scope: "cluster",
   rbac: [{ apiGroups: [""], resources: ["nodes"], verbs: ["list"] }],
