@@ -1,0 +1,44 @@
+import { forEachLine } from "./line-reader.ts";
+
+/** Ginkgo's closing tally in e2e.log, the authoritative count of an e2e run. */
+export interface GinkgoTally {
+  file: string;
+  ran: number;
+  total: number;
+  passed: number;
+  failed: number;
+  pending: number;
+  skipped: number;
+  flaked?: number;
+}
+
+const RAN = /Ran (\d+) of (\d+) Specs?\b/;
+const COUNTS = /(\d+) Passed \| (\d+) Failed(?: \| (\d+) Flaked)? \| (\d+) Pending \| (\d+) Skipped/;
+
+/** Reads an e2e.log line by line and returns its last tally, or undefined when the log has none. */
+export async function readGinkgoTally(
+  body: AsyncIterable<Buffer>,
+  file: string,
+): Promise<GinkgoTally | undefined> {
+  let ran: RegExpExecArray | null = null;
+  let tally: GinkgoTally | undefined;
+  await forEachLine(body, file, (line) => {
+    if (!line.includes("Ran ") && !line.includes(" Passed | ")) return;
+    const r = RAN.exec(line);
+    if (r) ran = r;
+    const c = COUNTS.exec(line);
+    if (c && ran) {
+      tally = {
+        file,
+        ran: Number(ran[1]),
+        total: Number(ran[2]),
+        passed: Number(c[1]),
+        failed: Number(c[2]),
+        pending: Number(c[4]),
+        skipped: Number(c[5]),
+      };
+      if (c[3] !== undefined) tally.flaked = Number(c[3]);
+    }
+  });
+  return tally;
+}

@@ -1,0 +1,76 @@
+import { LIMITS } from "./limits.ts";
+import { type Counts, type TestCase, zeroCounts } from "./test-case.ts";
+
+export interface SlowCase {
+  name: string;
+  time: number;
+}
+
+/**
+ * What a plugin's results add up to, accumulated case by case so that memory stays flat: counts for
+ * every case, full detail only for the few that matter (failures, errors, cases with scs.* properties).
+ */
+export class PluginTally {
+  counts: Counts = zeroCounts();
+  pseudo: Counts = zeroCounts();
+  pseudoFailures: TestCase[] = [];
+  /** Failures, errors and scs-annotated cases with detail, up to LIMITS.keptCases. */
+  kept: TestCase[] = [];
+  keptTruncated = 0;
+  /** Names of failed/errored cases beyond `kept` (for okToFail matching), up to LIMITS.keptFailureNames. */
+  extraFailureNames: string[] = [];
+  failureNamesTruncated = 0;
+  private extraFailureChars = 0;
+  /** Ran (passed/failed/error) cases whose names carry these marks; used to tell what the plugin ran. */
+  ranConformance = 0;
+  ranNetworkPolicy = 0;
+  scsCases = 0;
+  durationSeconds = 0;
+  slowest: SlowCase[] = [];
+
+  add(c: TestCase): void {
+    if (c.pseudo) {
+      this.pseudo[c.status]++;
+      if ((c.status === "failed" || c.status === "error") && this.pseudoFailures.length < 20)
+        this.pseudoFailures.push(c);
+      return;
+    }
+    this.counts[c.status]++;
+    this.durationSeconds += c.time;
+    const isScs = "scs.test-id" in c.properties || "scs.check-id" in c.properties;
+    if (isScs) this.scsCases++;
+    if (c.status !== "skipped") {
+      if (c.name.includes("[Conformance]")) this.ranConformance++;
+      if (c.name.includes("NetworkPolicy")) this.ranNetworkPolicy++;
+    }
+    const bad = c.status === "failed" || c.status === "error";
+    if (bad || isScs) {
+      if (this.kept.length < LIMITS.keptCases) this.kept.push(c);
+      else if (
+        bad &&
+        this.extraFailureNames.length < LIMITS.keptFailureNames &&
+        this.extraFailureChars + c.name.length <= LIMITS.keptFailureNameChars
+      ) {
+        this.keptTruncated++;
+        this.extraFailureChars += c.name.length;
+        this.extraFailureNames.push(c.name);
+      } else {
+        this.keptTruncated++;
+        if (bad) this.failureNamesTruncated++;
+      }
+    }
+    if (c.time > 0) this.noteDuration(c.name, c.time);
+  }
+
+  private noteDuration(name: string, time: number): void {
+    const s = this.slowest;
+    if (s.length === 10 && time <= (s[9]?.time ?? 0)) return;
+    s.push({ name, time });
+    s.sort((a, b) => b.time - a.time);
+    if (s.length > 10) s.pop();
+  }
+
+  get ran(): number {
+    return this.counts.passed + this.counts.failed + this.counts.error;
+  }
+}
