@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+
+export type RunOptions = {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Lower the CPU priority (the machine's two cores are shared). */
+  nice?: boolean;
+};
+
+/** Runs a command, streams its output line by line to `log`, rejects with the tail of it on failure. */
+export function run(command: string, args: readonly string[], opts: RunOptions): Promise<void> {
+  const [file, argv] = opts.nice ? ["nice", ["-n", "10", command, ...args]] : [command, [...args]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: "pipe" });
+    const tail: string[] = [];
+    const onData = (buffer: Buffer, pending: { text: string }) => {
+      pending.text += buffer.toString("utf8");
+      const lines = pending.text.split("\n");
+      pending.text = lines.pop() ?? "";
+      for (const line of lines) {
+        opts.log(line);
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+      }
+    };
+    const out = { text: "" };
+    const err = { text: "" };
+    child.stdout.on("data", (b: Buffer) => onData(b, out));
+    child.stderr.on("data", (b: Buffer) => onData(b, err));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      for (const rest of [out.text, err.text]) if (rest) opts.log(rest);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${tail.join("\n")}`),
+        );
+    });
+  });
+}
+
+/** Runs a command and returns its stdout; for short queries such as `go env GOMODCACHE`. */
+export function capture(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString("utf8");
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(" ")}: ${stderr.trim()}`)),
+    );
+  });
+}

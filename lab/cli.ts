@@ -1,0 +1,108 @@
+// The lab command: `npm run lab -- <verb>`. See lab/README.md.
+import { Command } from "commander";
+import { adminKubeconfig } from "./cluster/paths.ts";
+import { readLab } from "./cluster/state.ts";
+import { SCENARIOS } from "./scenarios/scenarios.ts";
+
+// Verbs load what they need when they run: the Kubernetes client alone takes seconds to load on a busy
+// machine, and `node kill` must act at once.
+const lifecycle = () => import("./cluster/lifecycle.ts");
+
+const log = (line: string) => console.error(line);
+
+function requireRoot(): void {
+  if (process.getuid?.() !== 0) throw new Error("the lab needs root (network namespaces, mounts, cgroups)");
+}
+
+const program = new Command("lab").description("a real multi-node Kubernetes cluster on this machine");
+
+program
+  .command("build")
+  .description("build every binary and image the lab needs (cached outside the checkout)")
+  .option("--kubernetes-version <version>", "Kubernetes version to build")
+  .action(async (opts: { kubernetesVersion?: string }) => {
+    const { buildAll } = await import("./build/artifacts.ts");
+    await buildAll({ kubernetesVersion: opts.kubernetesVersion, log });
+  });
+
+program
+  .command("up")
+  .description("boot the lab (builds what is missing; replaces a lab that is up)")
+  .option("--scenario <name>", "scenario to boot", "compliant")
+  .option("--no-build", "do not build missing artifacts (fail instead)")
+  .action(async (opts: { scenario: string; build: boolean }) => {
+    requireRoot();
+    await (await lifecycle()).up(opts.scenario, log, { build: opts.build });
+  });
+
+program
+  .command("down")
+  .description("remove everything the lab made")
+  .action(async () => {
+    requireRoot();
+    await (await lifecycle()).down(log);
+  });
+
+program
+  .command("status")
+  .description("nodes, their processes and readiness")
+  .action(async () => {
+    const { status } = await import("./cluster/status.ts");
+    console.log(await status());
+  });
+
+program
+  .command("kubeconfig")
+  .description("print the path of the admin kubeconfig")
+  .action(() => {
+    if (!readLab()) throw new Error("no lab is up");
+    console.log(adminKubeconfig());
+  });
+
+program
+  .command("scenarios")
+  .description("list the scenarios, what each breaks and which check must fail on it")
+  .action(() => {
+    for (const s of SCENARIOS) {
+      console.log(
+        `${s.name}\n  breaks:    ${s.breaks}\n  must fail: ${s.mustFail || "nothing (every check passes)"}`,
+      );
+    }
+  });
+
+program
+  .command("smoke")
+  .description("prove the lab is a working cluster (exits non-zero on failure)")
+  .action(async () => {
+    const { smoke } = await import("./smoke/smoke.ts");
+    process.exitCode = (await smoke(log)) ? 0 : 1;
+  });
+
+const node = program.command("node").description("node lifecycle: kill, restore, roll");
+node
+  .command("kill <name>")
+  .description("stop every process of the node at once and cut its network (a VM that dies)")
+  .action(async (name: string) => {
+    requireRoot();
+    const { killNode } = await import("./cluster/node-kill.ts");
+    await killNode(name, log);
+  });
+node
+  .command("restore <name>")
+  .description("bring a killed node back (a rebooted VM with the same disk)")
+  .action(async (name: string) => {
+    requireRoot();
+    await (await lifecycle()).restoreNode(name, log);
+  });
+node
+  .command("roll <name>")
+  .description("cordon, drain, delete and replace a worker with a fresh one (rolling upgrade)")
+  .action(async (name: string) => {
+    requireRoot();
+    await (await lifecycle()).rollNode(name, log);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`lab: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+});

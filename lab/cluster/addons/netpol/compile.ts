@@ -1,0 +1,267 @@
+import type {
+  V1LabelSelector,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
+  V1NetworkPolicyPort,
+  V1Pod,
+} from "@kubernetes/client-node";
+
+/**
+ * The lab's NetworkPolicy enforcer, pure part: turns Pods, Namespaces and NetworkPolicies into one nftables
+ * table per node, applied in that node's network namespace. Stateful (replies to allowed connections pass),
+ * ingress and egress, pod/namespace selectors, ipBlock with except, numbered and named ports, port ranges.
+ * Filtering happens in the node's forward hook: every pod packet is routed there (ptp CNI, no bridge), after
+ * kube-proxy's DNAT, so a policy sees the real destination pod and port. Host-network pods are not subject
+ * to policies, as with any CNI; traffic from a node's own processes (kubelet probes) does not cross forward.
+ */
+
+export const NETPOL_TABLE = "scslab_netpol";
+
+type PodInfo = {
+  name: string;
+  namespace: string;
+  ip: string;
+  node: string;
+  labels: Record<string, string>;
+  pod: V1Pod;
+};
+
+export function matchesSelector(
+  selector: V1LabelSelector | undefined,
+  labels: Record<string, string>,
+): boolean {
+  if (!selector) return true;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const value = labels[e.key];
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case "In":
+        if (!has || !values.includes(value ?? "")) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(value ?? "")) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function podInfos(pods: readonly V1Pod[]): PodInfo[] {
+  return pods
+    .filter((p) => p.status?.podIP && !p.spec?.hostNetwork && p.spec?.nodeName)
+    .filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? ""))
+    .map((p) => ({
+      name: p.metadata?.name ?? "",
+      namespace: p.metadata?.namespace ?? "",
+      ip: p.status?.podIP ?? "",
+      node: p.spec?.nodeName ?? "",
+      labels: p.metadata?.labels ?? {},
+      pod: p,
+    }));
+}
+
+const policyTypes = (np: V1NetworkPolicy): string[] =>
+  np.spec?.policyTypes ?? ["Ingress", ...((np.spec?.egress?.length ?? 0) > 0 ? ["Egress"] : [])];
+
+const selects = (np: V1NetworkPolicy, pod: PodInfo) =>
+  np.metadata?.namespace === pod.namespace && matchesSelector(np.spec?.podSelector, pod.labels);
+
+/** A set of addresses a rule matches: pod IPs (with the pods, for named ports) or CIDRs. */
+type Peer = { pods: PodInfo[] } | { cidr: string; except: string[] };
+
+function resolvePeers(
+  peers: readonly V1NetworkPolicyPeer[] | undefined,
+  policyNs: string,
+  pods: readonly PodInfo[],
+  namespaces: Map<string, Record<string, string>>,
+): Peer[] | "any" {
+  if (!peers || peers.length === 0) return "any";
+  const out: Peer[] = [];
+  for (const peer of peers) {
+    if (peer.ipBlock) {
+      out.push({ cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [] });
+      continue;
+    }
+    const inNs = (p: PodInfo) =>
+      peer.namespaceSelector
+        ? matchesSelector(peer.namespaceSelector, namespaces.get(p.namespace) ?? {})
+        : p.namespace === policyNs;
+    out.push({ pods: pods.filter((p) => inNs(p) && matchesSelector(peer.podSelector, p.labels)) });
+  }
+  return out;
+}
+
+function namedPort(pod: V1Pod, name: string, protocol: string): number | undefined {
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? [])
+      if (p.name === name && (p.protocol ?? "TCP") === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+const PROTOCOLS: Record<string, string> = { TCP: "tcp", UDP: "udp" };
+
+/**
+ * nft match fragments for a rule's ports, resolved against the pod that receives the traffic (undefined:
+ * any pod; named ports then match nothing). [] means the rule matches nothing; [""] means any port.
+ */
+function portMatches(ports: readonly V1NetworkPolicyPort[] | undefined, target: V1Pod | undefined): string[] {
+  if (!ports || ports.length === 0) return [""];
+  const out: string[] = [];
+  for (const p of ports) {
+    const protocol = p.protocol ?? "TCP";
+    const l4 = PROTOCOLS[protocol];
+    if (!l4) continue; // SCTP: this kernel has no SCTP, nothing to match
+    if (p.port === undefined) {
+      out.push(`meta l4proto ${l4}`);
+    } else if (typeof p.port === "number" || /^\d+$/.test(String(p.port))) {
+      const port = Number(p.port);
+      out.push(`${l4} dport ${p.endPort ? `${port}-${p.endPort}` : port}`);
+    } else if (target) {
+      const n = namedPort(target, String(p.port), protocol);
+      if (n !== undefined) out.push(`${l4} dport ${n}`);
+    }
+  }
+  return out;
+}
+
+function addressMatch(direction: "saddr" | "daddr", peer: Peer): string | undefined {
+  if ("cidr" in peer) {
+    if (peer.cidr.includes(":")) return undefined;
+    const except = peer.except.filter((c) => !c.includes(":"));
+    return `ip ${direction} ${peer.cidr}${except.length ? ` ip ${direction} != { ${except.join(", ")} }` : ""}`;
+  }
+  if (peer.pods.length === 0) return undefined;
+  return `ip ${direction} { ${[...new Set(peer.pods.map((p) => p.ip))].join(", ")} }`;
+}
+
+const chainName = (kind: "in" | "eg", pod: PodInfo) =>
+  `${kind}_${pod.namespace}_${pod.name}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 200);
+
+/** The ingress chain of an isolated pod: allowed traffic is accepted, the rest dropped. */
+function ingressChain(
+  pod: PodInfo,
+  policies: V1NetworkPolicy[],
+  pods: PodInfo[],
+  ns: Map<string, Record<string, string>>,
+) {
+  const rules: string[] = [];
+  for (const np of policies) {
+    for (const rule of np.spec?.ingress ?? []) {
+      const peers = resolvePeers(rule._from, pod.namespace, pods, ns);
+      const ports = portMatches(rule.ports, pod.pod);
+      for (const port of ports) {
+        if (peers === "any") rules.push(`${port} accept`.trim());
+        else
+          for (const peer of peers) {
+            const addr = addressMatch("saddr", peer);
+            if (addr) rules.push(`${addr} ${port} accept`.replace(/\s+/g, " "));
+          }
+      }
+    }
+  }
+  return [...rules, "drop"];
+}
+
+/** The egress chain of an isolated pod: allowed traffic returns (to the ingress check), the rest is dropped. */
+function egressChain(
+  pod: PodInfo,
+  policies: V1NetworkPolicy[],
+  pods: PodInfo[],
+  ns: Map<string, Record<string, string>>,
+) {
+  const rules: string[] = [];
+  for (const np of policies) {
+    for (const rule of np.spec?.egress ?? []) {
+      const peers = resolvePeers(rule.to, pod.namespace, pods, ns);
+      const named = (rule.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(String(p.port)));
+      if (peers === "any") {
+        for (const port of portMatches(rule.ports, undefined)) rules.push(`${port} return`.trim());
+        // Named ports resolve on each destination pod.
+        if (named)
+          for (const dst of pods)
+            for (const port of portMatches(rule.ports, dst.pod)) {
+              if (port) rules.push(`ip daddr ${dst.ip} ${port} return`);
+            }
+        continue;
+      }
+      for (const peer of peers) {
+        if ("pods" in peer && named) {
+          for (const dst of peer.pods)
+            for (const port of portMatches(rule.ports, dst.pod)) {
+              rules.push(`ip daddr ${dst.ip} ${port} return`.replace(/\s+/g, " "));
+            }
+          continue;
+        }
+        const addr = addressMatch("daddr", peer);
+        if (!addr) continue;
+        for (const port of portMatches(rule.ports, undefined))
+          rules.push(`${addr} ${port} return`.replace(/\s+/g, " "));
+      }
+    }
+  }
+  return [...new Set([...rules]), "drop"];
+}
+
+/** The nftables script for one node (replaces the table atomically). */
+export function compileNode(
+  node: string,
+  pods: readonly V1Pod[],
+  namespaces: readonly V1Namespace[],
+  policies: readonly V1NetworkPolicy[],
+): string {
+  const all = podInfos(pods);
+  const ns = new Map(namespaces.map((n) => [n.metadata?.name ?? "", n.metadata?.labels ?? {}]));
+  const chains: string[] = [];
+  const egressMap: string[] = [];
+  const ingressMap: string[] = [];
+  for (const pod of all.filter((p) => p.node === node)) {
+    const selecting = policies.filter((np) => selects(np, pod));
+    const ingress = selecting.filter((np) => policyTypes(np).includes("Ingress"));
+    const egress = selecting.filter((np) => policyTypes(np).includes("Egress"));
+    if (ingress.length > 0) {
+      const name = chainName("in", pod);
+      chains.push(
+        `  chain ${name} {\n${ingressChain(pod, ingress, all, ns)
+          .map((r) => `    ${r}`)
+          .join("\n")}\n  }`,
+      );
+      ingressMap.push(`${pod.ip} : jump ${name}`);
+    }
+    if (egress.length > 0) {
+      const name = chainName("eg", pod);
+      chains.push(
+        `  chain ${name} {\n${egressChain(pod, egress, all, ns)
+          .map((r) => `    ${r}`)
+          .join("\n")}\n  }`,
+      );
+      egressMap.push(`${pod.ip} : jump ${name}`);
+    }
+  }
+  const forward = [
+    "    type filter hook forward priority 0; policy accept;",
+    "    ct state established,related accept",
+    ...(egressMap.length ? [`    ip saddr vmap { ${egressMap.join(", ")} }`] : []),
+    ...(ingressMap.length ? [`    ip daddr vmap { ${ingressMap.join(", ")} }`] : []),
+  ];
+  return `table inet ${NETPOL_TABLE}
+delete table inet ${NETPOL_TABLE}
+table inet ${NETPOL_TABLE} {
+  chain forward {
+${forward.join("\n")}
+  }
+${chains.join("\n")}
+}
+`;
+}

@@ -1,0 +1,42 @@
+import { existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { binaryPath, type ImageArtifact, images, type VersionOptions } from "../build/artifacts.ts";
+import { imageSpecs, imageTarball } from "../build/images.ts";
+import { KUBERNETES_VERSION } from "../versions.ts";
+
+/**
+ * The build layer's binaries and images, with one development escape hatch: SCS_KAAS_LAB_DEV_BIN names a
+ * directory of locally built binaries that take precedence, and in that mode images that are not built yet
+ * are skipped instead of failing. Never set in CI.
+ */
+const devDir = () => process.env.SCS_KAAS_LAB_DEV_BIN;
+
+export function bin(name: string, opts: VersionOptions = {}): string {
+  const dir = devDir();
+  if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return binaryPath(name, opts);
+}
+
+export function labImages(opts: VersionOptions = {}): ImageArtifact[] {
+  if (!devDir()) return images(opts);
+  return imageSpecs(opts.kubernetesVersion ?? KUBERNETES_VERSION)
+    .map((spec) => ({
+      ref: spec.refs[0] ?? spec.name,
+      refs: [...spec.refs],
+      tarball: anyBuild(imageTarball(spec)),
+    }))
+    .filter((i) => existsSync(i.tarball));
+}
+
+/** Development only: an image built under an older cache key still serves. */
+function anyBuild(tarball: string): string {
+  if (existsSync(tarball)) return tarball;
+  const dir = dirname(dirname(tarball));
+  const stem = basename(dirname(tarball)).replace(/-[0-9a-f]{10}$/, "-");
+  const other = readdirSync(dir).find(
+    (d) => d.startsWith(stem) && existsSync(join(dir, d, basename(tarball))),
+  );
+  return other ? join(dir, other, basename(tarball)) : tarball;
+}
+
+export const devMode = () => !!devDir();

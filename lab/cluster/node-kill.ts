@@ -1,0 +1,19 @@
+import { killCgroup, nodeCgroup } from "./cgroups.ts";
+import { setNodeLink } from "./network.ts";
+import { forgetDaemons } from "./processes.ts";
+import { requireLab, writeLab } from "./state.ts";
+import { findNode } from "./topology.ts";
+
+// Kept apart from lifecycle.ts so that `node kill` loads no Kubernetes client: it must act at once.
+
+/** Stops every process of the node at the same instant and cuts its link: a VM that dies. */
+export async function killNode(name: string, log: (line: string) => void): Promise<void> {
+  const lab = requireLab();
+  const node = findNode(lab.nodes, name);
+  const killed = await killCgroup(nodeCgroup(node.name));
+  await setNodeLink(node.name, false);
+  forgetDaemons(node.name);
+  if (!lab.killed.includes(node.name)) lab.killed.push(node.name);
+  writeLab(lab);
+  log(`node ${node.name}: ${killed} processes killed, link down`);
+}

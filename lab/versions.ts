@@ -1,0 +1,90 @@
+// Every version the lab builds or installs, in one place. Changing a version here changes the cache key of
+// the component, so the next `npm run lab -- build` rebuilds exactly what changed.
+
+/** The default lab runs a supported Kubernetes minor (EOL 2027-06-28). */
+export const KUBERNETES_VERSION = "v1.36.5";
+/** An end-of-life minor (EOL 2026-10-27) for the `eol-version` scenario; built only on demand. */
+export const EOL_KUBERNETES_VERSION = "v1.34.5";
+
+export type GoComponent = {
+  /** Go module path, as the Go module proxy serves it. */
+  module: string;
+  version: string;
+};
+
+export const ETCD: GoComponent = { module: "go.etcd.io/etcd/server/v3", version: "v3.6.16" };
+/** etcdctl and the libraries etcd's monorepo wires by path, pinned to etcd's release. */
+export const ETCD_SIBLINGS: readonly string[] = [
+  "go.etcd.io/etcd/etcdctl/v3",
+  "go.etcd.io/etcd/api/v3",
+  "go.etcd.io/etcd/client/pkg/v3",
+  "go.etcd.io/etcd/client/v3",
+  "go.etcd.io/etcd/pkg/v3",
+];
+/** Kubernetes 1.35+ needs containerd 2.x; Debian ships 1.6, so containerd is built from its module. */
+export const CONTAINERD: GoComponent = { module: "github.com/containerd/containerd/v2", version: "v2.2.9" };
+export const COREDNS: GoComponent = { module: "github.com/coredns/coredns", version: "v1.14.7" };
+/**
+ * v0.13.5: every newer release (v0.14+) imports github.com/metallb/frr-k8s, which the Go module proxy
+ * refuses to serve here (403). v0.13.5 has L2 mode with IPAddressPool/L2Advertisement CRDs.
+ */
+export const METALLB: GoComponent = { module: "go.universe.tf/metallb", version: "v0.13.5" };
+/** v0.0.30 is the newest release the proxy serves (v0.0.32 is refused). */
+export const LOCAL_PATH_PROVISIONER: GoComponent = {
+  module: "github.com/rancher/local-path-provisioner",
+  version: "v0.0.30",
+};
+export const SONOBUOY: GoComponent = { module: "github.com/vmware-tanzu/sonobuoy", version: "v0.57.5" };
+
+/**
+ * Debian packages the lab needs on the host. Installed by the build step when missing.
+ * runc: the OCI runtime under containerd; containernetworking-plugins: bridge/host-local/loopback CNI in
+ * /usr/lib/cni; busybox-static: the userland of the busybox and base images; gcc + libc6-dev: the static
+ * pause binary; the rest: what kubelet, kube-proxy and the node network setup call.
+ */
+export const APT_PACKAGES: readonly string[] = [
+  "runc",
+  "containernetworking-plugins",
+  "iptables",
+  "nftables",
+  "ipset",
+  "conntrack",
+  "iproute2",
+  "ethtool",
+  "socat",
+  "util-linux",
+  "mount",
+  "busybox-static",
+  "gcc",
+  "libc6-dev",
+  "ca-certificates",
+];
+
+/**
+ * Tags of the e2e images as each Kubernetes minor's e2e.test expects them (test/utils/image/manifest.go);
+ * the build checks them against that file and fails on a mismatch. `agnhostPrev` is an older agnhost a few
+ * conformance tests roll to; the lab tags its one agnhost build with both.
+ */
+export type E2eImageTags = {
+  pause: string;
+  agnhost: string;
+  agnhostPrev?: string;
+  busybox: string;
+  /** `Nginx` and `NginxNew`; both tags name the one nginx image the lab builds from Debian's package. */
+  nginx: string;
+  nginxNew: string;
+};
+export const E2E_IMAGE_TAGS: Readonly<Record<string, E2eImageTags>> = {
+  "1.36": {
+    pause: "3.10.2",
+    agnhost: "2.66.1",
+    agnhostPrev: "2.55",
+    busybox: "1.37.0-1",
+    nginx: "1.15-4",
+    nginxNew: "1.27-0",
+  },
+  "1.34": { pause: "3.10.1", agnhost: "2.56", busybox: "1.37.0-1", nginx: "1.14-4", nginxNew: "1.15-4" },
+};
+
+/** Debian packages used only as image content (downloaded and unpacked, not installed on the host). */
+export const DEBIAN_DOWNLOADS: readonly string[] = ["nginx"];
