@@ -1,26 +1,46 @@
 import { Command, CommanderError } from "commander";
 import { SUITE_VERSION } from "../runner/suite-version.ts";
-import { register as registerList } from "./commands/list.ts";
-import { register as registerRbac } from "./commands/rbac.ts";
-import { register as registerReport } from "./commands/report.ts";
-import { register as registerRun } from "./commands/run.ts";
-import { register as registerVersionPolicy } from "./commands/version-policy.ts";
 
-/** Each command lives in cli/commands/<name>.ts and exports register(program). */
-const COMMANDS = [registerRun, registerList, registerVersionPolicy, registerReport, registerRbac];
+/** A command module: cli/commands/<name>.ts, exporting register(program). */
+interface CommandModule {
+  register(program: Command): void;
+}
 
-export function buildProgram(): Command {
+/**
+ * Every command, in the order `--help` lists them. A module is imported only when its command runs
+ * (`run` pulls in the Kubernetes client, `report` the results parser); `--help`, `help` and anything
+ * that names no known command load them all, so help and "unknown command" read as before.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  run: () => import("./commands/run.ts"),
+  list: () => import("./commands/list.ts"),
+  "version-policy": () => import("./commands/version-policy.ts"),
+  report: () => import("./commands/report.ts"),
+  rbac: () => import("./commands/rbac.ts"),
+};
+
+/** The command the arguments run (`scs-kaas <cmd> ...` or `scs-kaas help <cmd>`), if it is a known one. */
+export function commandToRun(args: readonly string[]): string | undefined {
+  const [first, second] = args;
+  const name = first === "help" ? second : first;
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
+export async function buildProgram(args: readonly string[] = process.argv.slice(2)): Promise<Command> {
   const program = new Command("scs-kaas")
     .description("Checks a Kubernetes cluster against the Sovereign Cloud Stack (SCS) KaaS standards")
     .version(SUITE_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  const wanted = commandToRun(args);
+  const names = wanted ? [wanted] : Object.keys(COMMANDS);
+  const modules = await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<CommandModule>)()));
+  for (const m of modules) m.register(program);
   return program;
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (err) {
   // Usage errors (unknown option, bad argument) exit 2 like an abort; --help and --version exit 0.
   if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;

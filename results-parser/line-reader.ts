@@ -1,3 +1,4 @@
+import { StringDecoder } from "node:string_decoder";
 import { InputError } from "./input-error.ts";
 import { LIMITS } from "./limits.ts";
 
@@ -10,7 +11,7 @@ export async function forEachLine(
   file: string,
   onLine: (line: string) => void,
 ): Promise<void> {
-  const decoder = new TextDecoder("utf-8");
+  const decoder = new StringDecoder("utf8");
   let rest = "";
   const tooLong = () => new InputError(`${file}: a line is longer than ${LIMITS.maxLineChars} characters`);
   const emit = (text: string, final: boolean) => {
@@ -27,6 +28,6 @@ export async function forEachLine(
     if (rest.length > LIMITS.maxLineChars) throw tooLong();
     if (final && rest) onLine(rest);
   };
-  for await (const chunk of body) emit(rest + decoder.decode(chunk, { stream: true }), false);
-  emit(rest + decoder.decode(), true);
+  for await (const chunk of body) emit(rest + decoder.write(chunk), false);
+  emit(rest + decoder.end(), true);
 }
