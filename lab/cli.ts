@@ -1,4 +1,6 @@
 // The lab command: `npm run lab -- <verb>`. See lab/README.md.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command } from "commander";
 import { adminKubeconfig } from "./cluster/paths.ts";
 import { readLab } from "./cluster/state.ts";
@@ -20,9 +22,11 @@ program
   .command("build")
   .description("build every binary and image the lab needs (cached outside the checkout)")
   .option("--kubernetes-version <version>", "Kubernetes version to build")
-  .action(async (opts: { kubernetesVersion?: string }) => {
+  .option("--cluster-only", "skip Kubernetes' test binaries (e2e.test …) and the images made from them")
+  .action(async (opts: { kubernetesVersion?: string; clusterOnly?: boolean }) => {
     const { buildAll } = await import("./build/artifacts.ts");
-    await buildAll({ kubernetesVersion: opts.kubernetesVersion, log });
+    const include = opts.clusterOnly ? "cluster" : "all";
+    await buildAll({ kubernetesVersion: opts.kubernetesVersion, include, log });
   });
 
 program
@@ -76,6 +80,20 @@ program
   .action(async () => {
     const { smoke } = await import("./smoke/smoke.ts");
     process.exitCode = (await smoke(log)) ? 0 : 1;
+  });
+
+program
+  .command("e2e <set>")
+  .description(
+    "run an upstream e2e proof set against the lab: conformance, netpol (exits non-zero on mismatch)",
+  )
+  .option("--expect <outcome>", "pass, or fail (for a broken scenario)", "pass")
+  .option("--report-dir <dir>", "where e2e.log and the junit go", join(tmpdir(), "scs-kaas-lab-e2e"))
+  .action(async (set: string, opts: { expect: string; reportDir: string }) => {
+    if (opts.expect !== "pass" && opts.expect !== "fail") throw new Error("--expect takes pass or fail");
+    const { runProofSet } = await import("./e2e/run-e2e.ts");
+    const ok = await runProofSet({ set, expect: opts.expect, reportDir: join(opts.reportDir, set), log });
+    process.exitCode = ok ? 0 : 1;
   });
 
 const node = program.command("node").description("node lifecycle: kill, restore, roll");

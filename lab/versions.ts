@@ -3,8 +3,12 @@
 
 /** The default lab runs a supported Kubernetes minor (EOL 2027-06-28). */
 export const KUBERNETES_VERSION = "v1.36.5";
-/** An end-of-life minor (EOL 2026-10-27) for the `eol-version` scenario; built only on demand. */
-export const EOL_KUBERNETES_VERSION = "v1.34.5";
+/**
+ * An end-of-life minor (EOL 2026-10-27) for the `eol-version` scenario; built only on demand, cluster
+ * binaries only. Not v1.34.5: the Go module proxy refuses several of its staging modules at v0.34.5
+ * (k8s.io/kube-aggregator, endpointslice, cloud-provider, …: 403 "not available"); v1.34.10's are served.
+ */
+export const EOL_KUBERNETES_VERSION = "v1.34.10";
 
 export type GoComponent = {
   /** Go module path, as the Go module proxy serves it. */
@@ -23,12 +27,13 @@ export const ETCD_SIBLINGS: readonly string[] = [
 ];
 /** Kubernetes 1.35+ needs containerd 2.x; Debian ships 1.6, so containerd is built from its module. */
 export const CONTAINERD: GoComponent = { module: "github.com/containerd/containerd/v2", version: "v2.2.9" };
+// NetworkPolicy: github.com/cloudnativelabs/kube-router/v2 (planned, firewall only) cannot be built here: the
+// Go module proxy refuses every version of it (403 "not available"), as it does for
+// sigs.k8s.io/kube-network-policies and github.com/weaveworks/weave. No enforcer is built yet.
 export const COREDNS: GoComponent = { module: "github.com/coredns/coredns", version: "v1.14.7" };
-/**
- * v0.13.5: every newer release (v0.14+) imports github.com/metallb/frr-k8s, which the Go module proxy
- * refuses to serve here (403). v0.13.5 has L2 mode with IPAddressPool/L2Advertisement CRDs.
- */
-export const METALLB: GoComponent = { module: "go.universe.tf/metallb", version: "v0.13.5" };
+// LoadBalancer: go.universe.tf/metallb v0.14+ imports github.com/metallb/frr-k8s, which the Go module proxy
+// refuses here (403). v0.13.5 builds (with golang.org/x/net raised to v0.56.0 for Go 1.23+ linking) but
+// is not used: the lab runs its own layer-2 LoadBalancer (lab/cluster/addons/l2lb.ts), so it is not built.
 /** v0.0.30 is the newest release the proxy serves (v0.0.32 is refused). */
 export const LOCAL_PATH_PROVISIONER: GoComponent = {
   module: "github.com/rancher/local-path-provisioner",
@@ -39,7 +44,8 @@ export const SONOBUOY: GoComponent = { module: "github.com/vmware-tanzu/sonobuoy
 /**
  * Debian packages the lab needs on the host. Installed by the build step when missing.
  * runc: the OCI runtime under containerd; containernetworking-plugins: bridge/host-local/loopback CNI in
- * /usr/lib/cni; busybox-static: the userland of the busybox and base images; gcc + libc6-dev: the static
+ * /usr/lib/cni; busybox-static: the userland of the busybox and base images; curl + bind9-dnsutils: copied
+ * (with their libraries) into the agnhost image, where e2e tests exec them; gcc + libc6-dev: the static
  * pause binary; the rest: what kubelet, kube-proxy and the node network setup call.
  */
 export const APT_PACKAGES: readonly string[] = [
@@ -55,6 +61,9 @@ export const APT_PACKAGES: readonly string[] = [
   "util-linux",
   "mount",
   "busybox-static",
+  "curl",
+  "bind9-dnsutils",
+  "netcat-openbsd",
   "gcc",
   "libc6-dev",
   "ca-certificates",
@@ -70,6 +79,11 @@ export type E2eImageTags = {
   agnhost: string;
   agnhostPrev?: string;
   busybox: string;
+  /**
+   * `GlibcDnsTesting` (formerly jessie-dnsutils): the DNS conformance tests' second prober needs only a
+   * shell, busybox tools and `dig`, which the lab's agnhost image holds, so that image carries this tag too.
+   */
+  glibcDnsTesting?: string;
   /** `Nginx` and `NginxNew`; both tags name the one nginx image the lab builds from Debian's package. */
   nginx: string;
   nginxNew: string;
@@ -79,6 +93,7 @@ export const E2E_IMAGE_TAGS: Readonly<Record<string, E2eImageTags>> = {
     pause: "3.10.2",
     agnhost: "2.66.1",
     agnhostPrev: "2.55",
+    glibcDnsTesting: "2.0.0",
     busybox: "1.37.0-1",
     nginx: "1.15-4",
     nginxNew: "1.27-0",

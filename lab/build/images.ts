@@ -3,14 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import {
-  COREDNS,
-  E2E_IMAGE_TAGS,
-  type E2eImageTags,
-  LOCAL_PATH_PROVISIONER,
-  METALLB,
-  SONOBUOY,
-} from "../versions.ts";
+import { E2E_IMAGE_TAGS, type E2eImageTags, SONOBUOY } from "../versions.ts";
 import { binaryPaths } from "./binaries.ts";
 import { buildAtomically, cacheKey, componentDir } from "./cache.ts";
 import { downloadedPackageRoot, downloadedVersion } from "./debian-downloads.ts";
@@ -140,6 +133,7 @@ function checkE2eTags(moduleDir: string, version: string): void {
     ["Pause", tags.pause],
     ["Agnhost", tags.agnhost],
     ["AgnhostPrev", tags.agnhostPrev],
+    ["GlibcDnsTesting", tags.glibcDnsTesting],
     ["BusyBox", tags.busybox],
     ["Nginx", tags.nginx],
     ["NginxNew", tags.nginxNew],
@@ -195,7 +189,10 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
   };
 
   // Upstream agnhost is alpine with bind-tools, curl, netcat, iproute2; e2e tests exec `dig`, `curl`, `nc`,
-  // `sh` in it. Here: busybox (sh, nc, ip, wget, nslookup) plus Debian's curl and dig with their libraries.
+  // `sh` in it. Here: busybox (sh, ip, wget, nslookup) plus Debian's curl, dig and OpenBSD netcat (the
+  // service tests run `nc -v -t -w 2`, which busybox's nc does not understand) with their libraries, and
+  // Debian's dash as /bin/sh: Debian's static busybox shell runs its own applets before PATH, so `sh -c nc`
+  // would never reach OpenBSD netcat.
   const agnhostModuleFiles = async () =>
     join(await kubernetesModuleDir(kubernetesVersion), "test/images/agnhost");
   const agnhost: ImageSpec = {
@@ -203,12 +200,17 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     refs: [
       `registry.k8s.io/e2e-test-images/agnhost:${tags.agnhost}`,
       ...(tags.agnhostPrev ? [`registry.k8s.io/e2e-test-images/agnhost:${tags.agnhostPrev}`] : []),
+      ...(tags.glibcDnsTesting
+        ? [`registry.k8s.io/e2e-test-images/glibc-dns-testing:${tags.glibcDnsTesting}`]
+        : []),
     ],
     inputs: {
       ...busyboxInputs(),
       agnhost: path("agnhost"),
       curl: debianVersion("curl"),
       dig: debianVersion("bind9-dnsutils"),
+      nc: debianVersion("netcat-openbsd"),
+      sh: debianVersion("dash"),
     },
     layers: async () => {
       const dir = await agnhostModuleFiles();
@@ -217,6 +219,8 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
         [
           ...programWithLibraries("/usr/bin/curl"),
           ...programWithLibraries("/usr/bin/dig"),
+          ...programWithLibraries("/usr/bin/nc.openbsd", "/usr/bin/nc"),
+          ...programWithLibraries("/usr/bin/dash", "/bin/sh"),
           { kind: "file", path: "agnhost", source: path("agnhost"), mode: 0o755 },
           { kind: "symlink", path: "agnhost-2", target: "agnhost" },
           { kind: "dir", path: "uploads" },
@@ -314,49 +318,7 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     },
   };
 
-  // For running these components as pods; each is one static binary at upstream's path, on busybox.
-  const single = (
-    name: string,
-    ref: string,
-    file: string,
-    binary: string,
-    entrypoint: string[],
-  ): ImageSpec => ({
-    name,
-    refs: [ref],
-    inputs: { ...busyboxInputs(), [binary]: path(binary) },
-    layers: async () => [busybox(), binariesLayer({ [file]: path(binary) })],
-    config: { entrypoint },
-  });
-
-  return [
-    pause,
-    busyboxImage,
-    agnhost,
-    nginx,
-    sonobuoy,
-    conformance,
-    single("coredns", `registry.k8s.io/coredns/coredns:${COREDNS.version}`, "coredns", "coredns", [
-      "/coredns",
-    ]),
-    single(
-      "metallb-controller",
-      `quay.io/metallb/controller:${METALLB.version}`,
-      "controller",
-      "metallb-controller",
-      ["/controller"],
-    ),
-    single("metallb-speaker", `quay.io/metallb/speaker:${METALLB.version}`, "speaker", "metallb-speaker", [
-      "/speaker",
-    ]),
-    single(
-      "local-path-provisioner",
-      `docker.io/rancher/local-path-provisioner:${LOCAL_PATH_PROVISIONER.version}`,
-      "usr/bin/local-path-provisioner",
-      "local-path-provisioner",
-      ["local-path-provisioner"],
-    ),
-  ];
+  return [pause, busyboxImage, agnhost, nginx, sonobuoy, conformance];
 }
 
 export function imageKey(spec: ImageSpec): string {
