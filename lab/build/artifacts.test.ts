@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect } from "chai";
-import { binaryPath, binaryPaths, images, labCacheDir } from "./artifacts.ts";
+import { binaryPath, binaryPaths, images, labCacheDir, selectImages } from "./artifacts.ts";
+import { goComponents } from "./components.ts";
+import { imageSpecs, imageTarball } from "./images.ts";
 
 describe("lab/build/artifacts", () => {
   let scratch: string;
@@ -47,6 +49,30 @@ describe("lab/build/artifacts", () => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, "");
     expect(binaryPath("etcd")).to.equal(path);
+  });
+
+  it("leaves Kubernetes' test binaries and the images made from them out of the cluster set", () => {
+    const v = "v1.34.5";
+    const components = (include: "all" | "cluster") => goComponents(v, include).map((s) => s.component);
+    expect(components("all")).to.include("kubernetes-test");
+    expect(components("cluster")).to.deep.equal(components("all").filter((c) => c !== "kubernetes-test"));
+    const names = (include: "all" | "cluster") => selectImages(imageSpecs(v), v, include).map((s) => s.name);
+    expect(names("all")).to.deep.equal(imageSpecs(v).map((s) => s.name));
+    expect(names("cluster")).to.deep.equal(["pause", "busybox", "nginx", "sonobuoy"]);
+  });
+
+  it("lists the cluster set's images without needing the test images built", () => {
+    const v = "v1.34.5";
+    for (const spec of selectImages(imageSpecs(v), v, "cluster")) {
+      mkdirSync(dirname(imageTarball(spec)), { recursive: true });
+      writeFileSync(imageTarball(spec), "");
+    }
+    expect(images({ kubernetesVersion: v, include: "cluster" }).map((i) => i.ref)).to.include(
+      "registry.k8s.io/pause:3.10.1",
+    );
+    expect(() => images({ kubernetesVersion: v })).to.throw(
+      /lab image registry\.k8s\.io\/e2e-test-images\/agnhost/,
+    );
   });
 
   it("says how to build missing images", () => {

@@ -5,13 +5,40 @@ import { KUBERNETES_VERSION } from "../versions.ts";
 import { ensureAptPackages } from "./apt.ts";
 import type { VersionOptions } from "./binaries.ts";
 import { labCacheDir } from "./cache.ts";
-import { goComponents } from "./components.ts";
+import { type ArtifactSet, goComponents } from "./components.ts";
 import { ensureDebianDownloads } from "./debian-downloads.ts";
 import { buildGoComponent, goComponentDir } from "./go-component.ts";
-import { buildImage, imageSpecs, imageTarball } from "./images.ts";
+import { buildImage, type ImageSpec, imageSpecs, imageTarball } from "./images.ts";
 
 export { binaryPath, binaryPaths, type VersionOptions } from "./binaries.ts";
+export type { ArtifactSet } from "./components.ts";
 export { labCacheDir };
+
+/** A Kubernetes version and which of its artifacts (default `all`; `cluster`: no test binaries). */
+export type ArtifactOptions = VersionOptions & { include?: ArtifactSet };
+
+/**
+ * The images of an artifact set: those none of whose inputs is a binary of a component left out of it
+ * (an image's inputs name every binary it contains, since they decide its cache key).
+ */
+export function selectImages(
+  specs: readonly ImageSpec[],
+  kubernetesVersion: string,
+  include: ArtifactSet,
+): ImageSpec[] {
+  const kept = new Set(goComponents(kubernetesVersion, include).map(goComponentDir));
+  const left = goComponents(kubernetesVersion, "all")
+    .map(goComponentDir)
+    .filter((dir) => !kept.has(dir));
+  const usesLeftOut = (value: unknown) =>
+    typeof value === "string" && left.some((dir) => value.startsWith(`${dir}/`));
+  return specs.filter((spec) => !Object.values(spec.inputs).some(usesLeftOut));
+}
+
+function selectedImageSpecs(opts: ArtifactOptions): ImageSpec[] {
+  const version = opts.kubernetesVersion ?? KUBERNETES_VERSION;
+  return selectImages(imageSpecs(version), version, opts.include ?? "all");
+}
 
 const BUILD_HINT = "run `npm run lab -- build` first";
 
@@ -19,11 +46,11 @@ const BUILD_HINT = "run `npm run lab -- build` first";
 export type ImageArtifact = { ref: string; refs: string[]; tarball: string };
 
 /**
- * Every image tarball to import into each node (`ctr -n k8s.io images import <tarball>`), one entry per
- * tarball. Throws when one is not built.
+ * Every image tarball of the set to import into each node (`ctr -n k8s.io images import <tarball>`), one
+ * entry per tarball. Throws when one is not built.
  */
-export function images(opts: VersionOptions = {}): ImageArtifact[] {
-  return imageSpecs(opts.kubernetesVersion ?? KUBERNETES_VERSION).map((spec) => {
+export function images(opts: ArtifactOptions = {}): ImageArtifact[] {
+  return selectedImageSpecs(opts).map((spec) => {
     const tarball = imageTarball(spec);
     const ref = spec.refs[0] ?? spec.name;
     if (!existsSync(tarball))
@@ -32,19 +59,22 @@ export function images(opts: VersionOptions = {}): ImageArtifact[] {
   });
 }
 
-export type BuildOptions = VersionOptions & { log: (line: string) => void };
+export type BuildOptions = ArtifactOptions & { log: (line: string) => void };
 
 /**
- * Builds every missing binary and image, in dependency order; idempotent. With a warm cache it only checks
- * that directories exist: it installs nothing and never runs `go`.
+ * Builds every missing binary and image of the set (default `all`), in dependency order; idempotent. With
+ * a warm cache it only checks that directories exist: it installs nothing and never runs `go`.
  */
 export async function buildAll(opts: BuildOptions): Promise<void> {
   const version = opts.kubernetesVersion ?? KUBERNETES_VERSION;
+  const include = opts.include ?? "all";
   const started = Date.now();
-  const missingComponents = () => goComponents(version).filter((s) => !existsSync(goComponentDir(s)));
-  const missingImages = () => imageSpecs(version).filter((s) => !existsSync(imageTarball(s)));
+  const missingComponents = () =>
+    goComponents(version, include).filter((s) => !existsSync(goComponentDir(s)));
+  const missingImages = () => selectedImageSpecs(opts).filter((s) => !existsSync(imageTarball(s)));
   if (missingComponents().length === 0 && missingImages().length === 0) {
-    opts.log(`lab build: everything for Kubernetes ${version} is cached in ${labCacheDir()}`);
+    const set = include === "all" ? "" : ` (${include} artifacts)`;
+    opts.log(`lab build: everything for Kubernetes ${version}${set} is cached in ${labCacheDir()}`);
     return;
   }
   await ensureAptPackages(opts.log);

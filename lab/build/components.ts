@@ -1,12 +1,4 @@
-import {
-  CONTAINERD,
-  COREDNS,
-  ETCD,
-  ETCD_SIBLINGS,
-  LOCAL_PATH_PROVISIONER,
-  METALLB,
-  SONOBUOY,
-} from "../versions.ts";
+import { CONTAINERD, COREDNS, ETCD, ETCD_SIBLINGS, LOCAL_PATH_PROVISIONER, SONOBUOY } from "../versions.ts";
 import { downloadModule, readGoMod } from "./go.ts";
 import type { GoComponentSpec } from "./go-component.ts";
 import { type Requirement, upstreamWrapper } from "./gomod.ts";
@@ -62,25 +54,6 @@ export const corednsSpec: GoComponentSpec = {
   wrapper: () => wrapperFor("coredns", COREDNS.module, COREDNS.version),
 };
 
-/**
- * MetalLB v0.13.5's golang.org/x/net reaches into syscall through go:linkname, which Go 1.23+ refuses to
- * link ("invalid reference to syscall.recvmsg"); a current x/net (the one Kubernetes 1.36 uses) does not.
- */
-const METALLB_RAISED: readonly Requirement[] = [{ path: "golang.org/x/net", version: "v0.56.0" }];
-
-const metallbLdflags = [`-X ${METALLB.module}/internal/version.version=${METALLB.version.replace(/^v/, "")}`];
-
-export const metallbSpec: GoComponentSpec = {
-  component: "metallb",
-  version: METALLB.version,
-  binaries: [
-    { name: "metallb-controller", pkg: `${METALLB.module}/controller`, ldflags: metallbLdflags },
-    { name: "metallb-speaker", pkg: `${METALLB.module}/speaker`, ldflags: metallbLdflags },
-  ],
-  wrapperSettings: { raised: METALLB_RAISED },
-  wrapper: () => wrapperFor("metallb", METALLB.module, METALLB.version, [], METALLB_RAISED),
-};
-
 export const localPathProvisionerSpec: GoComponentSpec = {
   component: "local-path-provisioner",
   version: LOCAL_PATH_PROVISIONER.version,
@@ -109,17 +82,23 @@ export const sonobuoySpec: GoComponentSpec = {
 };
 
 /**
- * Every Go component, in build order: what a cluster needs to start first (Kubernetes servers, etcd,
- * containerd), then the test binaries (e2e.test is the longest build), then the add-ons.
+ * Which artifacts of a Kubernetes version to build and use: `all`, or `cluster` (everything but Kubernetes'
+ * test binaries — e2e.test, ginkgo, agnhost, go-runner — and the images made from them, such as agnhost and
+ * conformance), for a version that is only booted and checked, never tested with upstream e2e.
  */
-export function goComponents(kubernetesVersion: string): GoComponentSpec[] {
+export type ArtifactSet = "all" | "cluster";
+
+/**
+ * Every Go component of the set, in build order: what a cluster needs to start first (Kubernetes servers,
+ * etcd, containerd), then the test binaries (e2e.test is the longest build), then the add-ons.
+ */
+export function goComponents(kubernetesVersion: string, include: ArtifactSet = "all"): GoComponentSpec[] {
   return [
     kubernetesSpec(kubernetesVersion),
     etcdSpec,
     containerdSpec,
-    kubernetesTestSpec(kubernetesVersion),
+    ...(include === "all" ? [kubernetesTestSpec(kubernetesVersion)] : []),
     corednsSpec,
-    metallbSpec,
     localPathProvisionerSpec,
     sonobuoySpec,
   ];

@@ -1,6 +1,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { binaryPath, type ImageArtifact, images, type VersionOptions } from "../build/artifacts.ts";
+import {
+  type ArtifactOptions,
+  binaryPath,
+  type ImageArtifact,
+  images,
+  selectImages,
+  type VersionOptions,
+} from "../build/artifacts.ts";
 import { imageSpecs, imageTarball } from "../build/images.ts";
 import { KUBERNETES_VERSION } from "../versions.ts";
 
@@ -17,9 +24,10 @@ export function bin(name: string, opts: VersionOptions = {}): string {
   return binaryPath(name, opts);
 }
 
-export function labImages(opts: VersionOptions = {}): ImageArtifact[] {
+export function labImages(opts: ArtifactOptions = {}): ImageArtifact[] {
   if (!devDir()) return images(opts);
-  return imageSpecs(opts.kubernetesVersion ?? KUBERNETES_VERSION)
+  const version = opts.kubernetesVersion ?? KUBERNETES_VERSION;
+  return selectImages(imageSpecs(version), version, opts.include ?? "all")
     .map((spec) => ({
       ref: spec.refs[0] ?? spec.name,
       refs: [...spec.refs],

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { ArtifactOptions } from "../build/artifacts.ts";
 import { bin, labImages } from "./artifacts.ts";
 import { exec, run, waitFor } from "./exec.ts";
 import { containerdSocket, nodeRunDir, nodeStateDir } from "./paths.ts";
@@ -104,7 +105,7 @@ const ctr = (node: string, args: readonly string[]) =>
   run(bin("ctr"), ["--address", containerdSocket(node), "--namespace", "k8s.io", ...args]);
 
 export function sandboxImage(kubernetesVersion: string): string {
-  const pause = labImages({ kubernetesVersion }).find((i) => /\/pause:/.test(i.ref));
+  const pause = labImages({ kubernetesVersion, include: "cluster" }).find((i) => /\/pause:/.test(i.ref));
   if (!pause) throw new Error("the build layer provides no pause image");
   return pause.ref;
 }
@@ -133,11 +134,11 @@ export async function startContainerd(node: LabNode, kubernetesVersion: string):
 }
 
 /**
- * Imports every lab image and pins it (kubelet's image GC never removes a pinned image; a removed image could
- * not be pulled back: there is no registry).
+ * Imports every image of the lab's artifact set and pins it (kubelet's image GC never removes a pinned
+ * image; a removed image could not be pulled back: there is no registry).
  */
-export async function importImages(node: string, kubernetesVersion: string): Promise<void> {
-  for (const image of labImages({ kubernetesVersion })) {
+export async function importImages(node: string, artifacts: ArtifactOptions): Promise<void> {
+  for (const image of labImages(artifacts)) {
     await ctr(node, ["images", "import", "--snapshotter", "overlayfs", image.tarball]);
   }
   const refs = (await ctr(node, ["images", "ls", "-q"]))

@@ -37,7 +37,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   const scenario = findScenario(scenarioName);
   const started = Date.now();
   if (opts.build !== false && !devMode())
-    await buildAll({ kubernetesVersion: scenario.kubernetesVersion, log });
+    await buildAll({ kubernetesVersion: scenario.kubernetesVersion, include: scenario.artifacts, log });
   await ensureHostPackages(log);
   if (readLab()) log("lab up: removing the previous lab first");
   await removeEverything(log);
@@ -47,6 +47,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   const lab: LabRecord = {
     scenario: scenario.name,
     kubernetesVersion: scenario.kubernetesVersion,
+    artifacts: scenario.artifacts,
     nodes: buildTopology(scenario.topology),
     killed: [],
     startedAt: new Date().toISOString(),

@@ -32,7 +32,8 @@ export function startControlPlaneDaemons(
 /** containerd, with the lab's images imported when the node's disk is new. */
 export async function startRuntime(node: LabNode, lab: LabRecord, freshDisk: boolean): Promise<void> {
   await startContainerd(node, lab.kubernetesVersion);
-  if (freshDisk) await importImages(node.name, lab.kubernetesVersion);
+  if (freshDisk)
+    await importImages(node.name, { kubernetesVersion: lab.kubernetesVersion, include: lab.artifacts });
 }
 
 /** In development mode (SCS_KAAS_LAB_DEV_BIN) an addon whose binary is not built yet is skipped. */

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { ArtifactSet } from "../build/components.ts";
 import { labFile } from "./paths.ts";
 import type { LabNode } from "./topology.ts";
 
@@ -7,6 +8,8 @@ import type { LabNode } from "./topology.ts";
 export type LabRecord = {
   scenario: string;
   kubernetesVersion: string;
+  /** The artifact set `up` imported (the scenario's); absent in records written before it existed: `all`. */
+  artifacts?: ArtifactSet;
   nodes: LabNode[];
   /** Names of nodes that `node kill` stopped and `node restore` has not brought back. */
   killed: string[];

@@ -1,3 +1,4 @@
+import type { ArtifactSet } from "../build/components.ts";
 import type { TopologySpec } from "../cluster/topology.ts";
 import { EOL_KUBERNETES_VERSION, KUBERNETES_VERSION } from "../versions.ts";
 
@@ -20,6 +21,8 @@ export type Scenario = {
   /** Which check of the suite must fail on this lab (empty for the compliant lab: every check passes). */
   mustFail: string;
   kubernetesVersion: string;
+  /** What `up` builds and imports: `cluster` skips the test binaries (no upstream e2e on this scenario). */
+  artifacts: ArtifactSet;
   topology: TopologySpec;
   networkPolicy: boolean;
   loadBalancer: LoadBalancerKind;
@@ -42,6 +45,7 @@ const compliant: Scenario = {
     "shared-filesystem default StorageClass, zone/region labels, control plane on 3 hosts in 3 zones",
   mustFail: "",
   kubernetesVersion: KUBERNETES_VERSION,
+  artifacts: "all",
   topology: compliantTopology,
   networkPolicy: true,
   loadBalancer: "l2",
@@ -89,7 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
     "eol-version",
     `the cluster runs Kubernetes ${EOL_KUBERNETES_VERSION}, a minor past its upstream end of life`,
     "scs-0210-v2 version-policy-check (minor version past end of life)",
-    { kubernetesVersion: EOL_KUBERNETES_VERSION },
+    { kubernetesVersion: EOL_KUBERNETES_VERSION, artifacts: "cluster" },
   ),
 ];
 

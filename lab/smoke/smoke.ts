@@ -18,7 +18,7 @@ export async function smoke(log: (line: string) => void): Promise<boolean> {
   const v = lab.kubernetesVersion;
   const k = (args: string[]) => kubectl(args, undefined, v);
   const workerNames = workers(lab.nodes).map((n) => n.name);
-  const refs = labImages({ kubernetesVersion: v }).flatMap((i) => i.refs ?? [i.ref]);
+  const refs = labImages({ kubernetesVersion: v, include: lab.artifacts }).flatMap((i) => i.refs ?? [i.ref]);
   await k(["delete", "namespace", SMOKE_NS, "--ignore-not-found", "--wait=true"]);
 
   const checks: Check[] = [

@@ -24,7 +24,7 @@ export function provisionerConfig(kind: StorageKind, nodes: readonly LabNode[]):
 }
 
 function helperImage(kubernetesVersion: string): string {
-  const busybox = labImages({ kubernetesVersion }).find((i) => /\/busybox:/.test(i.ref));
+  const busybox = labImages({ kubernetesVersion, include: "cluster" }).find((i) => /\/busybox:/.test(i.ref));
   if (!busybox) throw new Error("the build layer provides no busybox image");
   return busybox.ref;
 }
