@@ -82,13 +82,22 @@ export function apiserverArgs(node: LabNode, all: readonly LabNode[]): string[] 
   ];
 }
 
-export function controllerManagerArgs(kubeconfig: string): string[] {
+/** Flags the controller-manager and the scheduler share: credentials, local-only serving, leader election. */
+function controlLoopArgs(kubeconfig: string): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
     `--authentication-kubeconfig=${kubeconfig}`,
     `--authorization-kubeconfig=${kubeconfig}`,
     "--bind-address=127.0.0.1",
     "--leader-elect=true",
+    "--profiling=false",
+    "--v=1",
+  ];
+}
+
+export function controllerManagerArgs(kubeconfig: string): string[] {
+  return [
+    ...controlLoopArgs(kubeconfig),
     "--use-service-account-credentials=true",
     `--cluster-signing-cert-file=${certFile("ca")}`,
     `--cluster-signing-key-file=${keyFile("ca")}`,
@@ -98,21 +107,11 @@ export function controllerManagerArgs(kubeconfig: string): string[] {
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     // The lab (like a cloud provider) sets each Node's podCIDR itself; no allocator.
     "--allocate-node-cidrs=false",
-    "--profiling=false",
-    "--v=1",
   ];
 }
 
 export function schedulerArgs(kubeconfig: string): string[] {
-  return [
-    `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
-    "--bind-address=127.0.0.1",
-    "--leader-elect=true",
-    "--profiling=false",
-    "--v=1",
-  ];
+  return controlLoopArgs(kubeconfig);
 }
 
 export function startEtcd(node: LabNode, all: readonly LabNode[], state: "new" | "existing"): void {
