@@ -7,7 +7,10 @@ ARG NODE_IMAGE=docker.io/library/node:22.23.3-alpine3.22
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Type declarations and source maps are half of node_modules (mostly @kubernetes/client-node's generated
+# code) and nothing reads them at run time.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
 
 FROM ${NODE_IMAGE}
 # The runtime needs node only: drop npm, npx, corepack and yarn (smaller, fewer CVEs to report).
