@@ -72,6 +72,22 @@ describe("scs-kaas CLI (child process)", function () {
     expect(r.stdout).to.match(/scs-0214-v2\/node-distribution\s+scs-0214-v2\s+node-distribution-check/);
   });
 
+  it("`version-policy --version` is the command's option, not the program's; an EOL version exits 1", async () => {
+    const r = await cli([
+      "version-policy",
+      "--version",
+      "v1.30.0",
+      "--reference-date",
+      "2026-11-21",
+      "--offline",
+    ]);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/end of life/);
+    const own = await cli(["--version"]);
+    expect(own.code).to.equal(0);
+    expect(own.stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+  });
+
   it("`run` with every check passing exits 0 and writes junit and tarball to --output", async () => {
     const out = join(tmp, "out");
     const r = await cli(["run", "--kubeconfig", join(tmp, "kubeconfig"), "--output", out], {

@@ -30,6 +30,8 @@ export async function buildProgram(args: readonly string[] = process.argv.slice(
   const program = new Command("scs-kaas")
     .description("Checks a Kubernetes cluster against the Sovereign Cloud Stack (SCS) KaaS standards")
     .version(SUITE_VERSION)
+    // Program options only before the command: `version-policy --version v1.30.0` is the command's option.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   const wanted = commandToRun(args);
