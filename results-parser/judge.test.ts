@@ -58,6 +58,23 @@ describe("judging", () => {
     expect(r.judgement.exitCode).to.equal(1);
   });
 
+  it("a conformance run that skipped a [Conformance] test is incomplete: ABORT, not PASS", async () => {
+    const r = await reportFor({
+      conformanceFailures: [
+        {
+          name: "[sig-network] Services should serve a basic endpoint from pods [Conformance]",
+          status: "skipped",
+        },
+      ],
+    });
+    const conf = r.judgement.testIds.find((t) => t.id === "cncf-k8s-conformance");
+    expect(conf?.verdict).to.equal("ABORT");
+    expect(conf?.reasons.join("\n")).to.match(
+      /incomplete conformance run: 1 \[Conformance\] test\(s\) skipped, 3 ran/,
+    );
+    expect(r.judgement.exitCode).to.equal(2);
+  });
+
   it("an e2e.log tally that disagrees with the junit makes the run ABORT, not PASS", async () => {
     const r = await reportFor({ badTally: true });
     expect(verdicts(r)["cncf-k8s-conformance"]).to.equal("ABORT");

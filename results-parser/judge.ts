@@ -155,7 +155,7 @@ export function judge(results: ParsedResults, opts: JudgeOptions): Judgement {
     const pf = findings.filter((f) => f.plugin === p.name);
     if (role === "scs") judgeScsPlugin(p, pf, entry, pluginVerdicts, scope, roleIds);
     const id = roleIds[role];
-    if (id) judgeE2ePlugin(p, pf, entry(id), pluginVerdicts, opts.okToFail);
+    if (id) judgeE2ePlugin(p, pf, entry(id), pluginVerdicts, opts.okToFail, role);
   }
   for (const r of byId.values()) {
     const vs = pluginVerdicts.get(r.id);
@@ -238,6 +238,7 @@ function judgeE2ePlugin(
   r: TestIdResult,
   out: Map<string, Verdict[]>,
   okToFail: OkToFail[],
+  role: PluginRole,
 ) {
   r.plugins.push(p.name);
   const t = p.tally;
@@ -272,6 +273,12 @@ function judgeE2ePlugin(
       aborts.push(`${p.name}: ${f.message}`);
   if (p.definition?.dryRun) aborts.push(`${p.name}: dry run (E2E_DRYRUN): specs were listed, not executed`);
   if (t.ran === 0 && !aborts.length) aborts.push(`${p.name}: executed no test`);
+  // Conformance tests must not be skipped: a run that skipped any (a narrower focus than
+  // --mode certified-conformance) says nothing about the rest.
+  if (role === "conformance" && t.skippedConformance > 0)
+    aborts.push(
+      `${p.name}: incomplete conformance run: ${t.skippedConformance} [Conformance] test(s) skipped, ${t.ranConformance} ran`,
+    );
   let v: Verdict = "PASS";
   if (unexcused > 0) {
     v = "FAIL";

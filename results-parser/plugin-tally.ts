@@ -24,6 +24,8 @@ export class PluginTally {
   /** Ran (passed/failed/error) cases whose names carry these marks; used to tell what the plugin ran. */
   ranConformance = 0;
   ranNetworkPolicy = 0;
+  /** Skipped cases marked [Conformance]: a conformance run that skips any of them is incomplete. */
+  skippedConformance = 0;
   scsCases = 0;
   durationSeconds = 0;
   slowest: SlowCase[] = [];
@@ -42,7 +44,7 @@ export class PluginTally {
     if (c.status !== "skipped") {
       if (c.name.includes("[Conformance]")) this.ranConformance++;
       if (c.name.includes("NetworkPolicy")) this.ranNetworkPolicy++;
-    }
+    } else if (c.name.includes("[Conformance]")) this.skippedConformance++;
     const bad = c.status === "failed" || c.status === "error";
     if (bad || isScs) {
       if (this.kept.length < LIMITS.keptCases) this.kept.push(c);
