@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { exec, sleep } from "../exec.ts";
 import { assignAddresses, haproxyConfig, listeners } from "./amphora.ts";
+import { reconcileForever, syncVips } from "./reconcile.ts";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: amphora-daemon.ts <dir>");
@@ -23,36 +23,24 @@ haproxy.on("exit", (code) => {
   process.exit(1);
 });
 
-async function syncVips(wanted: Set<string>): Promise<void> {
-  const out = (await exec("ip", ["-o", "-4", "addr", "show", "dev", "eth0"])).stdout;
-  const have = new Set([...out.matchAll(/inet (\S+)\/32/g)].map((m) => m[1] ?? ""));
-  for (const vip of wanted) if (!have.has(vip)) await exec("ip", ["addr", "add", `${vip}/32`, "dev", "eth0"]);
-  for (const vip of have) if (!wanted.has(vip)) await exec("ip", ["addr", "del", `${vip}/32`, "dev", "eth0"]);
-}
-
-for (;;) {
-  try {
-    const services = (await api.listServiceForAllNamespaces()).items;
-    const nodes = (await api.listNode()).items;
-    const vips = assignAddresses(services);
-    await syncVips(new Set(vips.values()));
-    const config = haproxyConfig(listeners(services, vips), nodes);
-    if (!existsSync(cfgFile) || readFileSync(cfgFile, "utf8") !== config) {
-      writeFileSync(cfgFile, config);
-      if (haproxy.pid) process.kill(haproxy.pid, "SIGUSR2");
-    }
-    for (const s of services) {
-      const k = `${s.metadata?.namespace}/${s.metadata?.name}`;
-      const vip = vips.get(k);
-      if (!vip || s.status?.loadBalancer?.ingress?.[0]?.ip === vip) continue;
-      await api.patchNamespacedServiceStatus({
-        name: s.metadata?.name ?? "",
-        namespace: s.metadata?.namespace ?? "",
-        body: [{ op: "add", path: "/status/loadBalancer", value: { ingress: [{ ip: vip }] } }],
-      });
-    }
-  } catch (error) {
-    console.error(`amphora: ${error}`);
+await reconcileForever("amphora", 2000, async () => {
+  const services = (await api.listServiceForAllNamespaces()).items;
+  const nodes = (await api.listNode()).items;
+  const vips = assignAddresses(services);
+  await syncVips(new Set(vips.values()));
+  const config = haproxyConfig(listeners(services, vips), nodes);
+  if (!existsSync(cfgFile) || readFileSync(cfgFile, "utf8") !== config) {
+    writeFileSync(cfgFile, config);
+    if (haproxy.pid) process.kill(haproxy.pid, "SIGUSR2");
   }
-  await sleep(2000);
-}
+  for (const s of services) {
+    const k = `${s.metadata?.namespace}/${s.metadata?.name}`;
+    const vip = vips.get(k);
+    if (!vip || s.status?.loadBalancer?.ingress?.[0]?.ip === vip) continue;
+    await api.patchNamespacedServiceStatus({
+      name: s.metadata?.name ?? "",
+      namespace: s.metadata?.namespace ?? "",
+      body: [{ op: "add", path: "/status/loadBalancer", value: { ingress: [{ ip: vip }] } }],
+    });
+  }
+});

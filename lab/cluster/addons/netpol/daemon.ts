@@ -4,8 +4,9 @@
 // replaces the node's nftables table in one transaction.
 import { statSync } from "node:fs";
 import { CoreV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
-import { exec, sleep } from "../../exec.ts";
+import { exec } from "../../exec.ts";
 import { netnsPath } from "../../paths.ts";
+import { reconcileForever } from "../reconcile.ts";
 import { compileNode } from "./compile.ts";
 
 const nodes = process.argv.slice(2);
@@ -23,24 +24,19 @@ function netnsId(node: string): string {
   }
 }
 
-for (;;) {
-  try {
-    const [pods, namespaces, policies] = await Promise.all([
-      core.listPodForAllNamespaces(),
-      core.listNamespace(),
-      net.listNetworkPolicyForAllNamespaces(),
-    ]);
-    for (const node of nodes) {
-      const id = netnsId(node);
-      if (!id) continue;
-      const script = compileNode(node, pods.items, namespaces.items, policies.items);
-      if (applied.get(node) === `${id}\n${script}`) continue;
-      const r = await exec("nsenter", [`--net=${netnsPath(node)}`, "--", "nft", "-f", "-"], script);
-      if (r.code === 0) applied.set(node, `${id}\n${script}`);
-      else console.error(`netpol: ${node}: nft failed: ${r.stderr.trim()}\n${script}`);
-    }
-  } catch (error) {
-    console.error(`netpol: ${error}`);
+await reconcileForever("netpol", 1000, async () => {
+  const [pods, namespaces, policies] = await Promise.all([
+    core.listPodForAllNamespaces(),
+    core.listNamespace(),
+    net.listNetworkPolicyForAllNamespaces(),
+  ]);
+  for (const node of nodes) {
+    const id = netnsId(node);
+    if (!id) continue;
+    const script = compileNode(node, pods.items, namespaces.items, policies.items);
+    if (applied.get(node) === `${id}\n${script}`) continue;
+    const r = await exec("nsenter", [`--net=${netnsPath(node)}`, "--", "nft", "-f", "-"], script);
+    if (r.code === 0) applied.set(node, `${id}\n${script}`);
+    else console.error(`netpol: ${node}: nft failed: ${r.stderr.trim()}\n${script}`);
   }
-  await sleep(1000);
-}
+});
