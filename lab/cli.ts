@@ -96,6 +96,39 @@ program
     process.exitCode = ok ? 0 : 1;
   });
 
+program
+  .command("sonobuoy")
+  .description(
+    "run Sonobuoy on the lab: the e2e plugin (one focused spec) and the scs plugin, retrieve and judge the tarball",
+  )
+  .option("--focus <text>", "e2e spec focus (a regular expression matching one spec)")
+  .option("--no-scs", "run the e2e plugin only")
+  .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
+  .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
+  .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
+  .action(
+    async (opts: {
+      focus?: string;
+      scs: boolean;
+      referenceDate?: string;
+      expect: string[];
+      outputDir: string;
+    }) => {
+      const { DEFAULT_E2E_FOCUS, parseExpectations, runSonobuoy } = await import(
+        "./sonobuoy/run-sonobuoy.ts"
+      );
+      const ok = await runSonobuoy({
+        focus: opts.focus ?? DEFAULT_E2E_FOCUS,
+        scs: opts.scs,
+        ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
+        outputDir: opts.outputDir,
+        expect: parseExpectations(opts.expect),
+        log,
+      });
+      process.exitCode = ok ? 0 : 1;
+    },
+  );
+
 const node = program.command("node").description("node lifecycle: kill, restore, roll");
 node
   .command("kill <name>")

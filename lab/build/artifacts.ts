@@ -9,6 +9,7 @@ import { type ArtifactSet, goComponents } from "./components.ts";
 import { ensureDebianDownloads } from "./debian-downloads.ts";
 import { buildGoComponent, goComponentDir } from "./go-component.ts";
 import { buildImage, type ImageSpec, imageSpecs, imageTarball } from "./images.ts";
+import { buildSuiteImage, suiteImage } from "./suite-image.ts";
 
 export { binaryPath, binaryPaths, type VersionOptions } from "./binaries.ts";
 export type { ArtifactSet } from "./components.ts";
@@ -47,16 +48,20 @@ export type ImageArtifact = { ref: string; refs: string[]; tarball: string };
 
 /**
  * Every image tarball of the set to import into each node (`ctr -n k8s.io images import <tarball>`), one
- * entry per tarball. Throws when one is not built.
+ * entry per tarball: the lab's images, then the suite's own (sonobuoy.yaml's spec.image, built from the
+ * Dockerfile; in every set, it does not depend on the Kubernetes version). Throws when one is not built.
  */
 export function images(opts: ArtifactOptions = {}): ImageArtifact[] {
-  return selectedImageSpecs(opts).map((spec) => {
-    const tarball = imageTarball(spec);
-    const ref = spec.refs[0] ?? spec.name;
+  const artifacts: ImageArtifact[] = selectedImageSpecs(opts).map((spec) => ({
+    ref: spec.refs[0] ?? spec.name,
+    refs: [...spec.refs],
+    tarball: imageTarball(spec),
+  }));
+  artifacts.push(suiteImage());
+  for (const { ref, tarball } of artifacts)
     if (!existsSync(tarball))
       throw new Error(`lab image ${ref} is not built (${tarball} missing): ${BUILD_HINT}`);
-    return { ref, refs: [...spec.refs], tarball };
-  });
+  return artifacts;
 }
 
 export type BuildOptions = ArtifactOptions & { log: (line: string) => void };
@@ -72,7 +77,8 @@ export async function buildAll(opts: BuildOptions): Promise<void> {
   const missingComponents = () =>
     goComponents(version, include).filter((s) => !existsSync(goComponentDir(s)));
   const missingImages = () => selectedImageSpecs(opts).filter((s) => !existsSync(imageTarball(s)));
-  if (missingComponents().length === 0 && missingImages().length === 0) {
+  const suiteMissing = () => !existsSync(suiteImage().tarball);
+  if (missingComponents().length === 0 && missingImages().length === 0 && !suiteMissing()) {
     const set = include === "all" ? "" : ` (${include} artifacts)`;
     opts.log(`lab build: everything for Kubernetes ${version}${set} is cached in ${labCacheDir()}`);
     return;
@@ -85,5 +91,7 @@ export async function buildAll(opts: BuildOptions): Promise<void> {
   }
   // Image keys include Debian package versions, so they are computed after the installs above.
   for (const spec of missingImages()) await buildImage(spec, opts.log);
+  // Last: it needs the network (npm ci in the Dockerfile) and its key includes buildah's version.
+  await buildSuiteImage(opts.log);
   opts.log(`lab build: done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -50,6 +50,7 @@ export function readGoMod(info: { GoMod: string }): string {
 export function writeWrapperModule(dir: string, wrapper: WrapperModule): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "go.mod"), renderGoMod(wrapper));
+  for (const [name, content] of Object.entries(wrapper.files ?? {})) writeFileSync(join(dir, name), content);
 }
 
 export type GoBuild = {

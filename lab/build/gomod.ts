@@ -11,6 +11,8 @@ export type WrapperModule = {
   godebug?: readonly string[];
   requires: readonly Requirement[];
   replaces?: readonly Replacement[];
+  /** Go source files of the wrapper module itself (name -> content), e.g. a main package. */
+  files?: Readonly<Record<string, string>>;
 };
 
 export function renderGoMod(wrapper: WrapperModule): string {

@@ -2,13 +2,14 @@
 // list them, and run commands in them with runc. Skipped (with the reason) when not root or when the
 // containerd binaries and images have not been built (`npm run lab -- build`).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "chai";
 import { KUBERNETES_VERSION } from "../versions.ts";
 import type { ImageArtifact } from "./artifacts.ts";
 import { binaryPaths } from "./artifacts.ts";
 import { imageSpecs, imageTarball } from "./images.ts";
+import { suiteImage } from "./suite-image.ts";
 
 function skipReason(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root to run containerd";
@@ -21,9 +22,14 @@ function skipReason(): string | undefined {
 
 /** The images built so far (all of them after a full build), as `images()` would list them. */
 function builtImages(): ImageArtifact[] {
-  return imageSpecs(KUBERNETES_VERSION)
-    .map((spec) => ({ ref: spec.refs[0] ?? spec.name, refs: [...spec.refs], tarball: imageTarball(spec) }))
-    .filter((image) => existsSync(image.tarball));
+  return [
+    ...imageSpecs(KUBERNETES_VERSION).map((spec) => ({
+      ref: spec.refs[0] ?? spec.name,
+      refs: [...spec.refs],
+      tarball: imageTarball(spec),
+    })),
+    suiteImage(),
+  ].filter((image) => existsSync(image.tarball));
 }
 
 describe("lab/build images in a real containerd (lab)", function () {
@@ -146,6 +152,28 @@ describe("lab/build images in a real containerd (lab)", function () {
     expect(out).to.match(/DiG \d/);
     expect(out).to.match(/^ +netexec /m);
     expect(out).to.match(/^ +pause /m);
+  });
+
+  it("runs the suite image's entrypoint as 65532 on a read-only root: no cluster, results still handed over", function () {
+    const suite = builtImages().find((i) => i.ref === suiteImage().ref);
+    if (!suite) this.skip();
+    const results = mkdtempSync(join(dir, "results-"));
+    chownSync(results, 65532, 65532);
+    const out = runCtr(
+      "run",
+      "--rm",
+      "--read-only",
+      "--env",
+      "SONOBUOY_RESULTS_DIR=/results",
+      "--mount",
+      `type=bind,src=${results},dst=/results,options=rbind:rw`,
+      suite.ref,
+      `lab-test-s-${process.pid}`,
+    );
+    expect(out).to.match(/0 passed, 0 failed, [1-9]\d* aborted/);
+    expect(out).to.match(/results handed over: \/results\/scs-kaas-results\.tar\.gz/);
+    expect(readFileSync(join(results, "done"), "utf8").trim()).to.equal("/results/scs-kaas-results.tar.gz");
+    expect(statSync(join(results, "junit-scs.xml")).uid).to.equal(65532);
   });
 
   it("checks the nginx configuration inside the nginx image", function () {

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { E2E_IMAGE_TAGS, type E2eImageTags, SONOBUOY } from "../versions.ts";
+import { COREDNS, E2E_IMAGE_TAGS, type E2eImageTags, SONOBUOY } from "../versions.ts";
 import { binaryPaths } from "./binaries.ts";
 import { buildAtomically, cacheKey, componentDir } from "./cache.ts";
 import { downloadedPackageRoot, downloadedVersion } from "./debian-downloads.ts";
@@ -37,7 +37,7 @@ export function e2eImageTags(kubernetesVersion: string): E2eImageTags {
 
 const debianVersions = new Map<string, string>();
 
-function debianVersion(pkg: string): string {
+export function debianVersion(pkg: string): string {
   const known = debianVersions.get(pkg);
   if (known) return known;
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format string
@@ -74,7 +74,7 @@ const passwd = (extra = "") =>
 const group = (extra = "") => `root:x:0:\nnogroup:x:65534:\n${extra}`;
 
 /** The shared bottom layer: a busybox userland. Identical bytes in every image, so stored once per node. */
-function busyboxLayer(): LayerEntry[] {
+export function busyboxLayer(): LayerEntry[] {
   return [
     { kind: "file", path: BUSYBOX, source: BUSYBOX, mode: 0o755 },
     ...hostBusyboxApplets(BUSYBOX),
@@ -88,7 +88,10 @@ function busyboxLayer(): LayerEntry[] {
   ];
 }
 
-const busyboxInputs = () => ({ busybox: debianVersion("busybox-static"), revision: IMAGE_LAYOUT_REVISION });
+export const busyboxInputs = () => ({
+  busybox: debianVersion("busybox-static"),
+  revision: IMAGE_LAYOUT_REVISION,
+});
 
 /** A layer of static binaries at chosen paths. */
 function binariesLayer(files: Record<string, string>): LayerEntry[] {
@@ -96,7 +99,7 @@ function binariesLayer(files: Record<string, string>): LayerEntry[] {
 }
 
 /** Every file under `dir`, placed under `prefix` in the image. */
-function treeLayer(dir: string, prefix: string): LayerEntry[] {
+export function treeLayer(dir: string, prefix: string): LayerEntry[] {
   const entries: LayerEntry[] = [];
   const walk = (current: string) => {
     for (const name of readdirSync(current).sort()) {
@@ -278,6 +281,15 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     config: { cmd: ["/sonobuoy", "aggregator", "--no-exit", "-v", "3", "--logtostderr"], workingDir: "/" },
   };
 
+  // Upstream's image is distroless with the static binary at /coredns; busybox is the lab's shared base.
+  const coredns: ImageSpec = {
+    name: "coredns",
+    refs: [`registry.k8s.io/coredns/coredns:${COREDNS.version}`],
+    inputs: { ...busyboxInputs(), coredns: path("coredns") },
+    layers: async () => [busybox(), binariesLayer({ coredns: path("coredns") })],
+    config: { entrypoint: ["/coredns"], exposedPorts: ["53/tcp", "53/udp"] },
+  };
+
   // Laid out as upstream's test/conformance/image/Dockerfile, on busybox instead of debian-base.
   const conformance: ImageSpec = {
     name: "conformance",
@@ -318,7 +330,7 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     },
   };
 
-  return [pause, busyboxImage, agnhost, nginx, sonobuoy, conformance];
+  return [pause, busyboxImage, coredns, agnhost, nginx, sonobuoy, conformance];
 }
 
 export function imageKey(spec: ImageSpec): string {

@@ -1,7 +1,14 @@
 // OCI image archives written directly (no Docker, no registry): one uncompressed tar layer per file list,
 // a config, a manifest, and an index whose annotations give containerd the image's full name.
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, readFileSync, renameSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+} from "node:fs";
 import { posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
@@ -82,7 +89,7 @@ export async function layerTar(entries: readonly LayerEntry[]): Promise<Buffer> 
   return Buffer.concat(chunks);
 }
 
-type Descriptor = {
+export type Descriptor = {
   mediaType: string;
   digest: string;
   size: number;
@@ -190,4 +197,68 @@ export async function readTar(
   else extract.end(source);
   await done;
   return files;
+}
+
+/**
+ * The index of an image archive naming one manifest under every reference (same manifest, one entry per
+ * name), as `writeOciArchive` writes it: containerd takes the full name from its own annotation, and would
+ * otherwise import an OCI ref.name such as `scs-kaas:0.1.0` literally, unnormalized, under a name no Pod
+ * spec resolves to.
+ */
+export function namedIndex(manifest: Descriptor, refs: readonly string[]): Record<string, unknown> {
+  if (refs.length === 0) throw new Error("an image needs at least one reference");
+  for (const ref of refs) assertQualifiedRef(ref);
+  const { mediaType, digest, size } = manifest;
+  return {
+    schemaVersion: 2,
+    mediaType: INDEX_MEDIA_TYPE,
+    manifests: refs.map((ref) => ({
+      mediaType,
+      digest,
+      size,
+      platform: manifest.platform ?? { architecture: "amd64", os: "linux" },
+      annotations: { [CONTAINERD_NAME_ANNOTATION]: ref, [OCI_REF_NAME_ANNOTATION]: tagOf(ref) },
+    })),
+  };
+}
+
+/**
+ * Archives an OCI image layout directory holding one image (as `buildah push oci:<dir>` writes it) with its
+ * index replaced by `namedIndex(refs)`. Blobs are streamed, not held in memory; written via a temp file.
+ */
+export async function archiveOciLayout(
+  layoutDir: string,
+  out: string,
+  refs: readonly string[],
+): Promise<void> {
+  const original = JSON.parse(readFileSync(posix.join(layoutDir, "index.json"), "utf8")) as {
+    manifests?: Descriptor[];
+  };
+  const manifests = original.manifests ?? [];
+  const [manifest] = manifests;
+  if (manifests.length !== 1 || !manifest || manifest.mediaType !== MANIFEST_MEDIA_TYPE)
+    throw new Error(`${layoutDir}: expected one OCI image manifest in index.json, found ${manifests.length}`);
+  const index = namedIndex(manifest, refs);
+  const blobDir = posix.join(layoutDir, "blobs", "sha256");
+  const pack = tar.pack();
+  const tmp = `${out}.tmp-${process.pid}`;
+  const written = pipeline(pack, createWriteStream(tmp));
+  const add = (name: string, data: Buffer) => pack.entry({ name, mtime: EPOCH, mode: 0o644 }, data);
+  add("oci-layout", Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" })));
+  pack.entry({ name: "blobs/", type: "directory", mtime: EPOCH, mode: 0o755 });
+  pack.entry({ name: "blobs/sha256/", type: "directory", mtime: EPOCH, mode: 0o755 });
+  for (const name of readdirSync(blobDir).sort()) {
+    const path = posix.join(blobDir, name);
+    const entry = pack.entry({
+      name: `blobs/sha256/${name}`,
+      size: statSync(path).size,
+      mtime: EPOCH,
+      mode: 0o644,
+    });
+    await pipeline(createReadStream(path), entry);
+  }
+  add("index.json", Buffer.from(JSON.stringify(index)));
+  pack.finalize();
+  await written;
+  renameSync(tmp, out);
 }

@@ -9,6 +9,7 @@ import {
   type VersionOptions,
 } from "../build/artifacts.ts";
 import { imageSpecs, imageTarball } from "../build/images.ts";
+import { suiteImage } from "../build/suite-image.ts";
 import { KUBERNETES_VERSION } from "../versions.ts";
 
 /**
@@ -27,13 +28,22 @@ export function bin(name: string, opts: VersionOptions = {}): string {
 export function labImages(opts: ArtifactOptions = {}): ImageArtifact[] {
   if (!devDir()) return images(opts);
   const version = opts.kubernetesVersion ?? KUBERNETES_VERSION;
-  return selectImages(imageSpecs(version), version, opts.include ?? "all")
-    .map((spec) => ({
+  const suite = suiteImage();
+  return [
+    ...selectImages(imageSpecs(version), version, opts.include ?? "all").map((spec) => ({
       ref: spec.refs[0] ?? spec.name,
       refs: [...spec.refs],
       tarball: anyBuild(imageTarball(spec)),
-    }))
-    .filter((i) => existsSync(i.tarball));
+    })),
+    { ...suite, tarball: anyBuild(suite.tarball) },
+  ].filter((i) => existsSync(i.tarball));
+}
+
+/** The main reference of the lab image whose name matches, e.g. /\/busybox:/. */
+export function labImageRef(match: RegExp, opts: ArtifactOptions = {}): string {
+  const image = labImages(opts).find((i) => match.test(i.ref));
+  if (!image) throw new Error(`the build layer provides no image matching ${match}`);
+  return image.ref;
 }
 
 /** Development only: an image built under an older cache key still serves. */

@@ -2,11 +2,11 @@ import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
 import { findScenario } from "../scenarios/scenarios.ts";
-import { dnsManifests } from "./addons/coredns.ts";
+import { COREDNS_DEPLOYMENT, COREDNS_NAMESPACE, dnsManifests } from "./addons/coredns.ts";
 import { localPathManifests } from "./addons/local-path.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
-import { devMode } from "./artifacts.ts";
+import { devMode, labImageRef } from "./artifacts.ts";
 import { killCgroup, nodeCgroup, removeCgroups } from "./cgroups.ts";
 import { leftovers, removeEverything, unmountAll } from "./cleanup.ts";
 import { startControllers } from "./control-plane.ts";
@@ -81,7 +81,11 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
 
   for (const node of lab.nodes) startNodeAgents(node, lab);
   if (scenario.networkPolicy) startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts");
-  await apply(dnsManifests(controlPlanes(lab.nodes)), lab.kubernetesVersion);
+  const corednsImage = labImageRef(/\/coredns:/, {
+    kubernetesVersion: lab.kubernetesVersion,
+    include: lab.artifacts,
+  });
+  await apply(dnsManifests(corednsImage), lab.kubernetesVersion);
   await apply(localPathManifests(scenario.storage, lab.nodes, lab.kubernetesVersion), lab.kubernetesVersion);
   if (scenario.loadBalancer === "l2") startHostAddon(lab, "l2lb", "./addons/l2lb-daemon.ts");
   else startAmphora();
@@ -91,6 +95,11 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
     () => {
       for (const n of lab.nodes) for (const d of ["containerd", "kubelet"]) assertAlive(n.name, d);
     },
+  );
+  await kubectl(
+    ["-n", COREDNS_NAMESPACE, "rollout", "status", `deployment/${COREDNS_DEPLOYMENT}`, "--timeout=180s"],
+    undefined,
+    lab.kubernetesVersion,
   );
   log(
     `lab up: scenario ${scenario.name}, Kubernetes ${lab.kubernetesVersion}, ${lab.nodes.length} nodes Ready in ${seconds(started)}`,

@@ -1,6 +1,5 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { findScenario } from "../scenarios/scenarios.ts";
-import { startCoreDns } from "./addons/coredns.ts";
 import { startLocalPath } from "./addons/local-path.ts";
 import { devMode } from "./artifacts.ts";
 import { importImages, startContainerd } from "./containerd.ts";
@@ -51,7 +50,6 @@ export function startNodeAgents(node: LabNode, lab: LabRecord): void {
   const scenario = findScenario(lab.scenario);
   startKubelet(node, lab.kubernetesVersion);
   startKubeProxy(node, lab.kubernetesVersion, CLUSTER_CIDR);
-  if (node.role === "control-plane") addon("coredns", () => startCoreDns(node));
   if (node.name === addonHost(lab)?.name) {
     addon("local-path-provisioner", () =>
       startLocalPath(node, scenario.storage, lab.nodes, lab.kubernetesVersion),

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { StorageKind } from "../../scenarios/scenarios.ts";
-import { bin, labImages } from "../artifacts.ts";
+import { bin, labImageRef } from "../artifacts.ts";
 import { writeKubeconfig } from "../kubeconfig.ts";
 import { nodeStateDir, sharedStorageDir } from "../paths.ts";
 import { startDaemon } from "../processes.ts";
@@ -23,11 +23,8 @@ export function provisionerConfig(kind: StorageKind, nodes: readonly LabNode[]):
   return { nodePathMap: nodes.map((n) => ({ node: n.name, paths: [nodeLocalPath(n.name)] })) };
 }
 
-function helperImage(kubernetesVersion: string): string {
-  const busybox = labImages({ kubernetesVersion, include: "cluster" }).find((i) => /\/busybox:/.test(i.ref));
-  if (!busybox) throw new Error("the build layer provides no busybox image");
-  return busybox.ref;
-}
+const helperImage = (kubernetesVersion: string) =>
+  labImageRef(/\/busybox:/, { kubernetesVersion, include: "cluster" });
 
 const SETUP = '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"\n';
 const TEARDOWN = '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"\n';

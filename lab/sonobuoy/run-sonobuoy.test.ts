@@ -1,0 +1,37 @@
+import { expect } from "chai";
+import { parseExpectations, SCS_PLUGIN_FILE, sonobuoyRunArgs } from "./run-sonobuoy.ts";
+
+describe("lab sonobuoy", () => {
+  const base = {
+    kubeconfig: "/k/admin.conf",
+    focus: "Pods should support remote command execution over websockets",
+    sonobuoyImage: "docker.io/sonobuoy/sonobuoy:v0.57.5",
+    conformanceImage: "registry.k8s.io/conformance:v1.36.5",
+  };
+
+  it("runs the e2e plugin with the focus and the lab's images, never pulling", () => {
+    const args = sonobuoyRunArgs({ ...base, scs: false });
+    expect(args).to.include("--plugin=e2e");
+    expect(args).to.include(`--e2e-focus=${base.focus}`);
+    expect(args).to.include("--sonobuoy-image=docker.io/sonobuoy/sonobuoy:v0.57.5");
+    expect(args).to.include("--kube-conformance-image=registry.k8s.io/conformance:v1.36.5");
+    expect(args).to.include("--image-pull-policy=Never");
+    expect(args.some((a) => a.includes("sonobuoy.yaml"))).to.equal(false);
+  });
+
+  it("adds the project's scs plugin definition and passes the reference date to it", () => {
+    const args = sonobuoyRunArgs({ ...base, scs: true, referenceDate: "2026-11-21" });
+    expect(args).to.include(`--plugin=${SCS_PLUGIN_FILE}`);
+    expect(SCS_PLUGIN_FILE).to.match(/\/sonobuoy\.yaml$/);
+    expect(args).to.include("--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=2026-11-21");
+  });
+
+  it("reads id=VERDICT expectations and rejects anything else", () => {
+    expect(parseExpectations(["version-policy-check=FAIL", "cncf-k8s-conformance=ABORT"])).to.deep.equal({
+      "version-policy-check": "FAIL",
+      "cncf-k8s-conformance": "ABORT",
+    });
+    expect(() => parseExpectations(["version-policy-check=OK"])).to.throw(/--expect takes/);
+    expect(() => parseExpectations(["=PASS"])).to.throw(/--expect takes/);
+  });
+});
