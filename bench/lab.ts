@@ -1,7 +1,7 @@
 // Measures the lab's lifecycle on this machine (root; builds first if needed):
 //   scripts/node22 node bench/lab.ts [--scenario compliant] [--skip-down]
 // warm `up` until every node is Ready and a pod runs on each worker, memory of the idle lab, `node kill`
-// until the Node is NotReady, `node restore`, `node roll`, `down`. Prints one JSON object.
+// until the Node is NotReady, `node restore`, `node roll` of a worker and of a control-plane node, `down`. Prints one JSON object.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +13,7 @@ import { apply, coreApi, kubectl, nodeReady } from "../lab/cluster/kube.ts";
 import { down, restoreNode, rollNode, up } from "../lab/cluster/lifecycle.ts";
 import { killNode } from "../lab/cluster/node-kill.ts";
 import { CGROUP_ROOT } from "../lab/cluster/paths.ts";
-import { workers } from "../lab/cluster/topology.ts";
+import { controlPlanes, workers } from "../lab/cluster/topology.ts";
 
 const { values } = parseArgs({
   options: { scenario: { type: "string", default: "compliant" }, "skip-down": { type: "boolean" } },
@@ -95,5 +95,7 @@ await time("nodeKillToNotReadySeconds", async () => {
 });
 await time("nodeRestoreToReadySeconds", () => restoreNode(victim, log));
 await time("nodeRollSeconds", () => rollNode(workerNames[0] ?? "", log));
+const secondControlPlane = controlPlanes(lab.nodes)[1]?.name;
+if (secondControlPlane) await time("nodeRollControlPlaneSeconds", () => rollNode(secondControlPlane, log));
 if (!values["skip-down"]) await time("downSeconds", () => down(log));
 console.log(JSON.stringify(results, null, 2));

@@ -147,7 +147,9 @@ node
   });
 node
   .command("roll <name>")
-  .description("cordon, drain, delete and replace a worker with a fresh one (rolling upgrade)")
+  .description(
+    "cordon, drain, delete and replace a node with a fresh one (rolling upgrade; a control-plane node also leaves and rejoins etcd)",
+  )
   .action(async (name: string) => {
     requireRoot();
     await (await lifecycle()).rollNode(name, log);

@@ -25,7 +25,8 @@ export async function drainNode(
     if (pods.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(`drain of ${node} timed out; left: ${pods.map((p) => p.metadata?.name).join(", ")}`);
-    for (const pod of pods) {
+    // A pod already terminating is waited for, not evicted again.
+    for (const pod of pods.filter((p) => !p.metadata?.deletionTimestamp)) {
       const name = pod.metadata?.name ?? "";
       const namespace = pod.metadata?.namespace ?? "";
       try {

@@ -11,7 +11,8 @@ import { killCgroup, nodeCgroup, removeCgroups } from "./cgroups.ts";
 import { leftovers, removeEverything, unmountAll } from "./cleanup.ts";
 import { startControllers } from "./control-plane.ts";
 import { drainNode } from "./drain.ts";
-import { run } from "./exec.ts";
+import { addEtcdMember, removeEtcdMember, waitEtcdMemberHealthy } from "./etcd-members.ts";
+import { run, waitFor } from "./exec.ts";
 import { ensureHostPackages } from "./host-packages.ts";
 import { apply, kubectl, waitApiHealthy, waitNodesReady } from "./kube.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -172,19 +173,25 @@ export async function restoreNode(name: string, log: Log): Promise<void> {
 }
 
 /**
- * A rolling upgrade of one worker: cordon, drain through the eviction API, delete the Node, throw the VM
- * away (processes, mounts, disk, network) and boot a fresh one with the same name, role and zone.
+ * A rolling upgrade of one node: cordon, drain through the eviction API, delete the Node, throw the VM
+ * away (processes, mounts, disk, network) and boot a fresh one with the same name, role and zone. A
+ * control-plane node also leaves etcd before its disk goes and joins again as a new, empty member.
  */
 export async function rollNode(name: string, log: Log): Promise<void> {
   const lab = requireLab();
   const node = findNode(lab.nodes, name);
-  if (node.role !== "worker")
-    throw new Error("only workers can be rolled (a control-plane roll would need etcd member replacement)");
+  const etcdPeer = controlPlanes(lab.nodes).find((n) => n.name !== node.name && !lab.killed.includes(n.name));
+  if (node.role === "control-plane" && !etcdPeer)
+    throw new Error(`cannot roll ${node.name}: no other running control-plane node keeps etcd's quorum`);
   const started = Date.now();
   await drainNode(node.name, log);
   await kubectl(["delete", "node", node.name, "--wait=true"]);
   log(`node ${node.name}: drained and deleted (${seconds(started)})`);
   await killCgroup(nodeCgroup(node.name));
+  if (node.role === "control-plane" && etcdPeer) {
+    await removeEtcdMember(node, etcdPeer);
+    log(`node ${node.name}: etcd member removed (${seconds(started)})`);
+  }
   await reboot(node);
   await unmountAll((m) => m.startsWith(`${nodeStateDir(node.name)}/`));
   if (existsSync(nodeStateDir(node.name))) rmSync(nodeStateDir(node.name), { recursive: true, force: true });
@@ -193,6 +200,17 @@ export async function rollNode(name: string, log: Log): Promise<void> {
   await removeNodeNetwork(node.name);
   await Promise.all(nodeCertRequests(node).map(issue));
   await createNodeNetwork(node, lab.nodes);
+  if (node.role === "control-plane" && etcdPeer) {
+    await addEtcdMember(node, etcdPeer);
+    startControlPlaneDaemons(node, lab, "existing", true);
+    await waitEtcdMemberHealthy(node, 120_000);
+    await waitFor(`the API server of ${node.name}`, 180_000, async () => {
+      for (const d of ["etcd", "kube-apiserver"]) assertAlive(node.name, d);
+      await kubectl([`--server=https://${node.ip}:6443`, "get", "--raw=/readyz"]);
+      return true;
+    });
+    log(`node ${node.name}: etcd member added, control plane started (${seconds(started)})`);
+  }
   await registerNode(node, lab);
   await startRuntime(node, lab, true);
   startNodeAgents(node, lab);
