@@ -35,7 +35,9 @@ export async function buildProgram(args: readonly string[] = process.argv.slice(
     .showHelpAfterError()
     .exitOverride();
   const wanted = commandToRun(args);
-  const names = wanted ? [wanted] : Object.keys(COMMANDS);
+  // `scs-kaas --version` needs no command module (loading them all costs ~0.5 s and the Kubernetes client).
+  const versionOnly = !wanted && (args[0] === "--version" || args[0] === "-V");
+  const names = wanted ? [wanted] : versionOnly ? [] : Object.keys(COMMANDS);
   const modules = await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<CommandModule>)()));
   for (const m of modules) m.register(program);
   return program;
