@@ -151,30 +151,43 @@ export async function writeOciArchive(out: string, image: OciImage): Promise<voi
     layers: layers.map((l) => l.descriptor),
   };
   const manifestBlob = blob(MANIFEST_MEDIA_TYPE, Buffer.from(JSON.stringify(manifest)));
-  const index = {
-    schemaVersion: 2,
-    mediaType: INDEX_MEDIA_TYPE,
-    manifests: image.refs.map((ref) => ({
-      ...manifestBlob.descriptor,
-      platform: { architecture: "amd64", os: "linux" },
-      annotations: { [CONTAINERD_NAME_ANNOTATION]: ref, [OCI_REF_NAME_ANNOTATION]: tagOf(ref) },
-    })),
-  };
+  await writeArchive(out, namedIndex(manifestBlob.descriptor, image.refs), async (add) => {
+    const seen = new Set<string>();
+    for (const b of [...layers, configBlob, manifestBlob]) {
+      if (seen.has(b.descriptor.digest)) continue;
+      seen.add(b.descriptor.digest);
+      await add(`blobs/sha256/${b.descriptor.digest.slice("sha256:".length)}`, b.data);
+    }
+  });
+}
 
+type AddBlob = (name: string, data: Buffer | { path: string; size: number }) => Promise<void>;
+
+/**
+ * An OCI image layout as one tar, written via a temp file: oci-layout, the blobs `addBlobs` adds (bytes,
+ * or a file streamed by path), then index.json. Fixed mtimes, so equal inputs give equal archives.
+ */
+async function writeArchive(
+  out: string,
+  index: Record<string, unknown>,
+  addBlobs: (add: AddBlob) => Promise<void>,
+): Promise<void> {
   const pack = tar.pack();
   const tmp = `${out}.tmp-${process.pid}`;
   const written = pipeline(pack, createWriteStream(tmp));
-  const add = (name: string, data: Buffer) => pack.entry({ name, mtime: EPOCH, mode: 0o644 }, data);
-  add("oci-layout", Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" })));
+  const add: AddBlob = async (name, data) => {
+    if (Buffer.isBuffer(data)) {
+      pack.entry({ name, mtime: EPOCH, mode: 0o644 }, data);
+      return;
+    }
+    const entry = pack.entry({ name, size: data.size, mtime: EPOCH, mode: 0o644 });
+    await pipeline(createReadStream(data.path), entry);
+  };
+  await add("oci-layout", Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" })));
   pack.entry({ name: "blobs/", type: "directory", mtime: EPOCH, mode: 0o755 });
   pack.entry({ name: "blobs/sha256/", type: "directory", mtime: EPOCH, mode: 0o755 });
-  const seen = new Set<string>();
-  for (const b of [...layers, configBlob, manifestBlob]) {
-    if (seen.has(b.descriptor.digest)) continue;
-    seen.add(b.descriptor.digest);
-    add(`blobs/sha256/${b.descriptor.digest.slice("sha256:".length)}`, b.data);
-  }
-  add("index.json", Buffer.from(JSON.stringify(index)));
+  await addBlobs(add);
+  await add("index.json", Buffer.from(JSON.stringify(index)));
   pack.finalize();
   await written;
   renameSync(tmp, out);
@@ -240,25 +253,10 @@ export async function archiveOciLayout(
     throw new Error(`${layoutDir}: expected one OCI image manifest in index.json, found ${manifests.length}`);
   const index = namedIndex(manifest, refs);
   const blobDir = posix.join(layoutDir, "blobs", "sha256");
-  const pack = tar.pack();
-  const tmp = `${out}.tmp-${process.pid}`;
-  const written = pipeline(pack, createWriteStream(tmp));
-  const add = (name: string, data: Buffer) => pack.entry({ name, mtime: EPOCH, mode: 0o644 }, data);
-  add("oci-layout", Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" })));
-  pack.entry({ name: "blobs/", type: "directory", mtime: EPOCH, mode: 0o755 });
-  pack.entry({ name: "blobs/sha256/", type: "directory", mtime: EPOCH, mode: 0o755 });
-  for (const name of readdirSync(blobDir).sort()) {
-    const path = posix.join(blobDir, name);
-    const entry = pack.entry({
-      name: `blobs/sha256/${name}`,
-      size: statSync(path).size,
-      mtime: EPOCH,
-      mode: 0o644,
-    });
-    await pipeline(createReadStream(path), entry);
-  }
-  add("index.json", Buffer.from(JSON.stringify(index)));
-  pack.finalize();
-  await written;
-  renameSync(tmp, out);
+  await writeArchive(out, index, async (add) => {
+    for (const name of readdirSync(blobDir).sort()) {
+      const path = posix.join(blobDir, name);
+      await add(`blobs/sha256/${name}`, { path, size: statSync(path).size });
+    }
+  });
 }
