@@ -59,7 +59,14 @@ describe("lab/build/artifacts", () => {
     expect(components("cluster")).to.deep.equal(components("all").filter((c) => c !== "kubernetes-test"));
     const names = (include: "all" | "cluster") => selectImages(imageSpecs(v), v, include).map((s) => s.name);
     expect(names("all")).to.deep.equal(imageSpecs(v).map((s) => s.name));
-    expect(names("cluster")).to.deep.equal(["pause", "busybox", "coredns", "nginx", "sonobuoy"]);
+    expect(names("cluster")).to.deep.equal([
+      "pause",
+      "busybox",
+      "coredns",
+      "local-path-provisioner",
+      "nginx",
+      "sonobuoy",
+    ]);
   });
 
   it("lists the cluster set's images without needing the test images built", () => {

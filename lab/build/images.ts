@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { COREDNS, E2E_IMAGE_TAGS, type E2eImageTags, SONOBUOY } from "../versions.ts";
+import { COREDNS, E2E_IMAGE_TAGS, type E2eImageTags, LOCAL_PATH_PROVISIONER, SONOBUOY } from "../versions.ts";
 import { binaryPaths } from "./binaries.ts";
 import { buildAtomically, cacheKey, componentDir } from "./cache.ts";
 import { downloadedPackageRoot, downloadedVersion } from "./debian-downloads.ts";
@@ -290,6 +290,18 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     config: { entrypoint: ["/coredns"], exposedPorts: ["53/tcp", "53/udp"] },
   };
 
+  // Upstream's image is alpine with the binary on PATH (its Deployment runs `local-path-provisioner start`).
+  const localPath: ImageSpec = {
+    name: "local-path-provisioner",
+    refs: [`docker.io/rancher/local-path-provisioner:${LOCAL_PATH_PROVISIONER.version}`],
+    inputs: { ...busyboxInputs(), localPath: path("local-path-provisioner") },
+    layers: async () => [
+      busybox(),
+      binariesLayer({ "usr/bin/local-path-provisioner": path("local-path-provisioner") }),
+    ],
+    config: { entrypoint: ["local-path-provisioner"] },
+  };
+
   // Laid out as upstream's test/conformance/image/Dockerfile, on busybox instead of debian-base.
   const conformance: ImageSpec = {
     name: "conformance",
@@ -330,7 +342,7 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     },
   };
 
-  return [pause, busyboxImage, coredns, agnhost, nginx, sonobuoy, conformance];
+  return [pause, busyboxImage, coredns, localPath, agnhost, nginx, sonobuoy, conformance];
 }
 
 export function imageKey(spec: ImageSpec): string {

@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
 import { findScenario } from "../scenarios/scenarios.ts";
 import { COREDNS_DEPLOYMENT, COREDNS_NAMESPACE, dnsManifests } from "./addons/coredns.ts";
-import { localPathManifests } from "./addons/local-path.ts";
+import {
+  LOCAL_PATH_DEPLOYMENT,
+  LOCAL_PATH_NAMESPACE,
+  localPathImages,
+  localPathManifests,
+  prepareStorage,
+} from "./addons/local-path.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
 import { devMode, labImageRef } from "./artifacts.ts";
@@ -87,7 +93,11 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
     include: lab.artifacts,
   });
   await apply(dnsManifests(corednsImage), lab.kubernetesVersion);
-  await apply(localPathManifests(scenario.storage, lab.nodes, lab.kubernetesVersion), lab.kubernetesVersion);
+  prepareStorage(lab.nodes);
+  await apply(
+    localPathManifests(scenario.storage, lab.nodes, localPathImages(lab.kubernetesVersion)),
+    lab.kubernetesVersion,
+  );
   if (scenario.loadBalancer === "l2") startHostAddon(lab, "l2lb", "./addons/l2lb-daemon.ts");
   else startAmphora();
   await waitNodesReady(
@@ -97,11 +107,16 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
       for (const n of lab.nodes) for (const d of ["containerd", "kubelet"]) assertAlive(n.name, d);
     },
   );
-  await kubectl(
-    ["-n", COREDNS_NAMESPACE, "rollout", "status", `deployment/${COREDNS_DEPLOYMENT}`, "--timeout=180s"],
-    undefined,
-    lab.kubernetesVersion,
-  );
+  const addonDeployments: [string, string][] = [
+    [COREDNS_NAMESPACE, COREDNS_DEPLOYMENT],
+    [LOCAL_PATH_NAMESPACE, LOCAL_PATH_DEPLOYMENT],
+  ];
+  for (const [namespace, deployment] of addonDeployments)
+    await kubectl(
+      ["-n", namespace, "rollout", "status", `deployment/${deployment}`, "--timeout=180s"],
+      undefined,
+      lab.kubernetesVersion,
+    );
   log(
     `lab up: scenario ${scenario.name}, Kubernetes ${lab.kubernetesVersion}, ${lab.nodes.length} nodes Ready in ${seconds(started)}`,
   );
@@ -200,6 +215,7 @@ export async function rollNode(name: string, log: Log): Promise<void> {
   await removeNodeNetwork(node.name);
   await Promise.all(nodeCertRequests(node).map(issue));
   await createNodeNetwork(node, lab.nodes);
+  prepareStorage([node]);
   if (node.role === "control-plane" && etcdPeer) {
     await addEtcdMember(node, etcdPeer);
     startControlPlaneDaemons(node, lab, "existing", true);

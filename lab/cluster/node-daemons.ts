@@ -1,16 +1,11 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { findScenario } from "../scenarios/scenarios.ts";
-import { startLocalPath } from "./addons/local-path.ts";
-import { devMode } from "./artifacts.ts";
 import { importImages, startContainerd } from "./containerd.ts";
 import { startApiServer, startControllers, startEtcd } from "./control-plane.ts";
 import { adminConfig, isNotFound } from "./kube.ts";
 import { startKubelet, startKubeProxy } from "./kubelet.ts";
 import type { LabRecord } from "./state.ts";
-import { CLUSTER_CIDR, controlPlanes, type LabNode, nodeLabels } from "./topology.ts";
-
-/** The first control-plane node hosts the storage provisioner. */
-export const addonHost = (lab: LabRecord) => controlPlanes(lab.nodes)[0];
+import { CLUSTER_CIDR, type LabNode, nodeLabels } from "./topology.ts";
 
 /**
  * etcd and the API server of a control-plane node (`etcdState` "new" only when the cluster is created);
@@ -35,26 +30,10 @@ export async function startRuntime(node: LabNode, lab: LabRecord, freshDisk: boo
     await importImages(node.name, { kubernetesVersion: lab.kubernetesVersion, include: lab.artifacts });
 }
 
-/** In development mode (SCS_KAAS_LAB_DEV_BIN) an addon whose binary is not built yet is skipped. */
-function addon(name: string, start: () => void): void {
-  try {
-    start();
-  } catch (error) {
-    if (!devMode()) throw error;
-    console.error(`lab (dev mode): ${name} not started: ${error instanceof Error ? error.message : error}`);
-  }
-}
-
-/** What runs on a node once the API is up: kubelet, kube-proxy, the per-node addons. */
+/** What runs on a node once the API is up: kubelet and kube-proxy (the addons run as pods). */
 export function startNodeAgents(node: LabNode, lab: LabRecord): void {
-  const scenario = findScenario(lab.scenario);
   startKubelet(node, lab.kubernetesVersion);
   startKubeProxy(node, lab.kubernetesVersion, CLUSTER_CIDR);
-  if (node.name === addonHost(lab)?.name) {
-    addon("local-path-provisioner", () =>
-      startLocalPath(node, scenario.storage, lab.nodes, lab.kubernetesVersion),
-    );
-  }
 }
 
 /**

@@ -1,14 +1,14 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { StorageKind } from "../../scenarios/scenarios.ts";
-import { bin, labImageRef } from "../artifacts.ts";
-import { writeKubeconfig } from "../kubeconfig.ts";
+import { labImageRef } from "../artifacts.ts";
 import { nodeStateDir, sharedStorageDir } from "../paths.ts";
-import { startDaemon } from "../processes.ts";
 import type { LabNode } from "../topology.ts";
 
-const NAMESPACE = "local-path-storage";
+export const LOCAL_PATH_NAMESPACE = "local-path-storage";
+export const LOCAL_PATH_DEPLOYMENT = "local-path-provisioner";
+const NAMESPACE = LOCAL_PATH_NAMESPACE;
 const PROVISIONER = "rancher.io/local-path";
 
 export const nodeLocalPath = (node: string) => join(nodeStateDir(node), "local-path");
@@ -23,8 +23,14 @@ export function provisionerConfig(kind: StorageKind, nodes: readonly LabNode[]):
   return { nodePathMap: nodes.map((n) => ({ node: n.name, paths: [nodeLocalPath(n.name)] })) };
 }
 
-const helperImage = (kubernetesVersion: string) =>
-  labImageRef(/\/busybox:/, { kubernetesVersion, include: "cluster" });
+/** The lab images the provisioner and its helper pods run. */
+export function localPathImages(kubernetesVersion: string): { provisioner: string; helper: string } {
+  const artifacts = { kubernetesVersion, include: "cluster" as const };
+  return {
+    provisioner: labImageRef(/\/local-path-provisioner:/, artifacts),
+    helper: labImageRef(/\/busybox:/, artifacts),
+  };
+}
 
 const SETUP = '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"\n';
 const TEARDOWN = '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"\n';
@@ -42,19 +48,125 @@ function helperPod(image: string): string {
   });
 }
 
+const SERVICE_ACCOUNT = "local-path-provisioner-service-account";
+const LABELS = { app: "local-path-provisioner" };
+/** A dead node's provisioner is replaced after this long (the default 300 s would stall every new PVC). */
+const GONE_NODE_TOLERATION_SECONDS = 30;
+
+/** Upstream's deploy/local-path-storage.yaml RBAC, unchanged. */
+function rbac(): Record<string, unknown>[] {
+  const subjects = [{ kind: "ServiceAccount", name: SERVICE_ACCOUNT, namespace: NAMESPACE }];
+  const name = "local-path-provisioner-role";
+  const binding = "local-path-provisioner-bind";
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace: NAMESPACE },
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["pods"],
+          verbs: ["get", "list", "watch", "create", "patch", "update", "delete"],
+        },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["nodes", "persistentvolumeclaims", "configmaps", "pods", "pods/log"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: [""],
+          resources: ["persistentvolumes"],
+          verbs: ["get", "list", "watch", "create", "patch", "update", "delete"],
+        },
+        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+        { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: ["get", "list", "watch"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: binding, namespace: NAMESPACE },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects,
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: binding },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects,
+    },
+  ];
+}
+
+/** Upstream's Deployment, with the lab's image (never pulled) and a quick move off a dead node. */
+function deployment(image: string): Record<string, unknown> {
+  const goneNode = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
+    key,
+    operator: "Exists",
+    effect: "NoExecute",
+    tolerationSeconds: GONE_NODE_TOLERATION_SECONDS,
+  }));
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: LOCAL_PATH_DEPLOYMENT, namespace: NAMESPACE },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: LABELS },
+      template: {
+        metadata: { labels: LABELS },
+        spec: {
+          serviceAccountName: SERVICE_ACCOUNT,
+          priorityClassName: "system-cluster-critical",
+          tolerations: goneNode,
+          containers: [
+            {
+              name: "local-path-provisioner",
+              image,
+              imagePullPolicy: "Never",
+              command: [
+                "local-path-provisioner",
+                "start",
+                "--config=/etc/config/config.json",
+                `--provisioner-name=${PROVISIONER}`,
+              ],
+              volumeMounts: [{ name: "config-volume", mountPath: "/etc/config/" }],
+              env: [
+                { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                { name: "CONFIG_MOUNT_PATH", value: "/etc/config/" },
+              ],
+            },
+          ],
+          volumes: [{ name: "config-volume", configMap: { name: "local-path-config" } }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * local-path-provisioner as upstream deploys it (a Deployment of one in local-path-storage) and the lab's
+ * default StorageClass. The directories it provisions into are made on the machine first (`prepareStorage`).
+ */
 export function localPathManifests(
   kind: StorageKind,
   nodes: readonly LabNode[],
-  kubernetesVersion: string,
+  images: { provisioner: string; helper: string },
 ): string {
   const config = JSON.stringify(provisionerConfig(kind, nodes), null, 2);
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } },
-    {
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name: "local-path-provisioner-service-account", namespace: NAMESPACE },
-    },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SERVICE_ACCOUNT, namespace: NAMESPACE } },
+    ...rbac(),
     {
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -63,9 +175,10 @@ export function localPathManifests(
         "config.json": config,
         setup: SETUP,
         teardown: TEARDOWN,
-        "helperPod.yaml": helperPod(helperImage(kubernetesVersion)),
+        "helperPod.yaml": helperPod(images.helper),
       },
     },
+    deployment(images.provisioner),
     {
       apiVersion: "storage.k8s.io/v1",
       kind: "StorageClass",
@@ -82,31 +195,8 @@ export function localPathManifests(
     .join("---\n");
 }
 
-export function startLocalPath(
-  node: LabNode,
-  kind: StorageKind,
-  nodes: readonly LabNode[],
-  kubernetesVersion: string,
-): void {
-  const dir = join(nodeStateDir(node.name), "local-path-provisioner");
-  mkdirSync(dir, { recursive: true });
+/** The shared directory and every node's local directory, before the provisioner's helper pods use them. */
+export function prepareStorage(nodes: readonly LabNode[]): void {
   mkdirSync(sharedStorageDir(), { recursive: true });
   for (const n of nodes) mkdirSync(nodeLocalPath(n.name), { recursive: true });
-  writeFileSync(join(dir, "config.json"), JSON.stringify(provisionerConfig(kind, nodes), null, 2));
-  writeFileSync(join(dir, "helperPod.yaml"), helperPod(helperImage(kubernetesVersion)));
-  startDaemon({
-    owner: node.name,
-    name: "local-path-provisioner",
-    command: bin("local-path-provisioner"),
-    args: [
-      "start",
-      `--config=${join(dir, "config.json")}`,
-      `--helper-pod-file=${join(dir, "helperPod.yaml")}`,
-      `--namespace=${NAMESPACE}`,
-      `--provisioner-name=${PROVISIONER}`,
-      `--kubeconfig=${writeKubeconfig("addons")}`,
-    ],
-    netns: node.name,
-    restart: true,
-  });
 }
