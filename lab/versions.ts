@@ -32,8 +32,9 @@ export const CONTAINERD: GoComponent = { module: "github.com/containerd/containe
 // sigs.k8s.io/kube-network-policies and github.com/weaveworks/weave. No enforcer is built yet.
 export const COREDNS: GoComponent = { module: "github.com/coredns/coredns", version: "v1.14.7" };
 // LoadBalancer: go.universe.tf/metallb v0.14+ imports github.com/metallb/frr-k8s, which the Go module proxy
-// refuses here (403). v0.13.5 builds (with golang.org/x/net raised to v0.56.0 for Go 1.23+ linking) but
-// is not used: the lab runs its own layer-2 LoadBalancer (lab/cluster/addons/l2lb.ts), so it is not built.
+// refuses here (403). v0.13.5 builds (with golang.org/x/net raised for Go 1.23+ linking) and has L2 mode
+// with the IPAddressPool/L2Advertisement CRDs.
+export const METALLB: GoComponent = { module: "go.universe.tf/metallb", version: "v0.13.5" };
 /** v0.0.30 is the newest release the proxy serves (v0.0.32 is refused). */
 export const LOCAL_PATH_PROVISIONER: GoComponent = {
   module: "github.com/rancher/local-path-provisioner",

@@ -30,3 +30,15 @@ export function binaryPath(name: string, opts: VersionOptions = {}): string {
     throw new Error(`lab binary ${name} is not built (${path} missing): run \`npm run lab -- build\` first`);
   return path;
 }
+
+/** Absolute path of a file a component keeps from its upstream module (e.g. metallb-native.yaml). */
+export function componentFilePath(name: string, opts: VersionOptions = {}): string {
+  for (const spec of goComponents(opts.kubernetesVersion ?? KUBERNETES_VERSION)) {
+    if (!spec.moduleFiles || !(name in spec.moduleFiles.files)) continue;
+    const path = join(goComponentDir(spec), "files", name);
+    if (!existsSync(path))
+      throw new Error(`lab file ${name} is not built (${path} missing): run \`npm run lab -- build\` first`);
+    return path;
+  }
+  throw new Error(`no lab component keeps a file named "${name}"`);
+}

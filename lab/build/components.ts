@@ -1,4 +1,12 @@
-import { CONTAINERD, COREDNS, ETCD, ETCD_SIBLINGS, LOCAL_PATH_PROVISIONER, SONOBUOY } from "../versions.ts";
+import {
+  CONTAINERD,
+  COREDNS,
+  ETCD,
+  ETCD_SIBLINGS,
+  LOCAL_PATH_PROVISIONER,
+  METALLB,
+  SONOBUOY,
+} from "../versions.ts";
 import { downloadModule, readGoMod } from "./go.ts";
 import type { GoComponentSpec } from "./go-component.ts";
 import { type Requirement, upstreamWrapper } from "./gomod.ts";
@@ -97,6 +105,30 @@ export const corednsSpec: GoComponentSpec = {
   }),
 };
 
+/**
+ * MetalLB v0.13.5's golang.org/x/net reaches into syscall through go:linkname, which Go 1.23+ refuses to
+ * link ("invalid reference to syscall.recvmsg"); a current x/net (the one Kubernetes 1.36 uses) does not.
+ */
+const METALLB_RAISED: readonly Requirement[] = [{ path: "golang.org/x/net", version: "v0.56.0" }];
+const metallbLdflags = [`-X ${METALLB.module}/internal/version.version=${METALLB.version.replace(/^v/, "")}`];
+
+/** MetalLB's controller and speaker, and its own deploy manifest (CRDs, RBAC, Deployment, DaemonSet). */
+export const metallbSpec: GoComponentSpec = {
+  component: "metallb",
+  version: METALLB.version,
+  binaries: [
+    { name: "metallb-controller", pkg: `${METALLB.module}/controller`, ldflags: metallbLdflags },
+    { name: "metallb-speaker", pkg: `${METALLB.module}/speaker`, ldflags: metallbLdflags },
+  ],
+  wrapperSettings: { raised: METALLB_RAISED },
+  wrapper: () => wrapperFor("metallb", METALLB.module, METALLB.version, [], METALLB_RAISED),
+  moduleFiles: {
+    module: METALLB.module,
+    version: METALLB.version,
+    files: { "metallb-native.yaml": "config/manifests/metallb-native.yaml" },
+  },
+};
+
 export const localPathProvisionerSpec: GoComponentSpec = {
   component: "local-path-provisioner",
   version: LOCAL_PATH_PROVISIONER.version,
@@ -142,6 +174,7 @@ export function goComponents(kubernetesVersion: string, include: ArtifactSet = "
     containerdSpec,
     ...(include === "all" ? [kubernetesTestSpec(kubernetesVersion)] : []),
     corednsSpec,
+    metallbSpec,
     localPathProvisionerSpec,
     sonobuoySpec,
   ];

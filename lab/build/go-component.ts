@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildAtomically, cacheKey, componentDir, labCacheDir } from "./cache.ts";
-import { goBuild, writeWrapperModule } from "./go.ts";
+import { downloadModule, goBuild, writeWrapperModule } from "./go.ts";
 import type { WrapperModule } from "./gomod.ts";
 
 export type GoBinary = {
@@ -24,6 +24,8 @@ export type GoComponentSpec = {
   wrapperSettings?: Record<string, unknown>;
   /** Produces the wrapper module; may download modules (runs only when the cache misses). */
   wrapper: () => Promise<WrapperModule>;
+  /** Files of the upstream module kept beside the binaries (under files/), e.g. its deploy manifest. */
+  moduleFiles?: { module: string; version: string; files: Readonly<Record<string, string>> };
 };
 
 /** The Go release in use, read from GOROOT without running `go` (a warm cache must not invoke go). */
@@ -34,16 +36,17 @@ export function goRelease(goroot = process.env.GOROOT || "/usr/local/go"): strin
 
 /** Everything that decides a component's output; changing any of it gives a new cache directory. */
 export function goComponentKey(
-  spec: Pick<GoComponentSpec, "version" | "binaries" | "wrapperSettings">,
+  spec: Pick<GoComponentSpec, "version" | "binaries" | "wrapperSettings" | "moduleFiles">,
   go = goRelease(),
 ): string {
   const settings: Record<string, unknown> = { go, cgo: "0", binaries: spec.binaries };
   if (spec.wrapperSettings) settings.wrapper = spec.wrapperSettings;
+  if (spec.moduleFiles) settings.moduleFiles = spec.moduleFiles;
   return cacheKey(spec.version, settings);
 }
 
 export function goComponentDir(
-  spec: Pick<GoComponentSpec, "component" | "version" | "binaries" | "wrapperSettings">,
+  spec: Pick<GoComponentSpec, "component" | "version" | "binaries" | "wrapperSettings" | "moduleFiles">,
 ): string {
   return componentDir(spec.component, goComponentKey(spec));
 }
@@ -77,6 +80,13 @@ export async function buildGoComponent(
       });
       record.seconds[binary.name] = Math.round((Date.now() - started) / 100) / 10;
       log(`[${spec.component}] ${binary.name} built in ${record.seconds[binary.name]} s`);
+    }
+    if (spec.moduleFiles) {
+      const { module, version, files } = spec.moduleFiles;
+      const source = (await downloadModule(module, version)).Dir;
+      mkdirSync(join(tmp, "files"), { recursive: true });
+      for (const [name, path] of Object.entries(files))
+        copyFileSync(join(source, path), join(tmp, "files", name));
     }
     writeFileSync(join(tmp, "build.json"), `${JSON.stringify({ ...record, go: goRelease() }, null, 2)}\n`);
   });

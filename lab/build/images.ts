@@ -3,7 +3,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { COREDNS, E2E_IMAGE_TAGS, type E2eImageTags, LOCAL_PATH_PROVISIONER, SONOBUOY } from "../versions.ts";
+import {
+  COREDNS,
+  E2E_IMAGE_TAGS,
+  type E2eImageTags,
+  LOCAL_PATH_PROVISIONER,
+  METALLB,
+  SONOBUOY,
+} from "../versions.ts";
 import { binaryPaths } from "./binaries.ts";
 import { buildAtomically, cacheKey, componentDir } from "./cache.ts";
 import { downloadedPackageRoot, downloadedVersion } from "./debian-downloads.ts";
@@ -302,6 +309,15 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     config: { entrypoint: ["local-path-provisioner"] },
   };
 
+  // Upstream's images hold the static binary at /controller and /speaker (metallb-native.yaml names them).
+  const metallb = (part: "controller" | "speaker"): ImageSpec => ({
+    name: `metallb-${part}`,
+    refs: [`quay.io/metallb/${part}:${METALLB.version}`],
+    inputs: { ...busyboxInputs(), [part]: path(`metallb-${part}`) },
+    layers: async () => [busybox(), binariesLayer({ [part]: path(`metallb-${part}`) })],
+    config: { entrypoint: [`/${part}`] },
+  });
+
   // Laid out as upstream's test/conformance/image/Dockerfile, on busybox instead of debian-base.
   const conformance: ImageSpec = {
     name: "conformance",
@@ -342,7 +358,18 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
     },
   };
 
-  return [pause, busyboxImage, coredns, localPath, agnhost, nginx, sonobuoy, conformance];
+  return [
+    pause,
+    busyboxImage,
+    coredns,
+    localPath,
+    metallb("controller"),
+    metallb("speaker"),
+    agnhost,
+    nginx,
+    sonobuoy,
+    conformance,
+  ];
 }
 
 export function imageKey(spec: ImageSpec): string {

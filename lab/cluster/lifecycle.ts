@@ -10,6 +10,7 @@ import {
   localPathManifests,
   prepareStorage,
 } from "./addons/local-path.ts";
+import { applyMetallbPool, METALLB_WORKLOADS, metallbManifest } from "./addons/metallb.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
 import { devMode, labImageRef } from "./artifacts.ts";
@@ -98,7 +99,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
     localPathManifests(scenario.storage, lab.nodes, localPathImages(lab.kubernetesVersion)),
     lab.kubernetesVersion,
   );
-  if (scenario.loadBalancer === "l2") startHostAddon(lab, "l2lb", "./addons/l2lb-daemon.ts");
+  if (scenario.loadBalancer === "l2")
+    await apply(metallbManifest(lab.kubernetesVersion), lab.kubernetesVersion);
   else startAmphora();
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
@@ -107,16 +109,18 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
       for (const n of lab.nodes) for (const d of ["containerd", "kubelet"]) assertAlive(n.name, d);
     },
   );
-  const addonDeployments: [string, string][] = [
-    [COREDNS_NAMESPACE, COREDNS_DEPLOYMENT],
-    [LOCAL_PATH_NAMESPACE, LOCAL_PATH_DEPLOYMENT],
+  const addonWorkloads: (readonly [string, string])[] = [
+    [COREDNS_NAMESPACE, `deployment/${COREDNS_DEPLOYMENT}`],
+    [LOCAL_PATH_NAMESPACE, `deployment/${LOCAL_PATH_DEPLOYMENT}`],
+    ...(scenario.loadBalancer === "l2" ? METALLB_WORKLOADS : []),
   ];
-  for (const [namespace, deployment] of addonDeployments)
+  for (const [namespace, workload] of addonWorkloads)
     await kubectl(
-      ["-n", namespace, "rollout", "status", `deployment/${deployment}`, "--timeout=180s"],
+      ["-n", namespace, "rollout", "status", workload, "--timeout=180s"],
       undefined,
       lab.kubernetesVersion,
     );
+  if (scenario.loadBalancer === "l2") await applyMetallbPool(lab.kubernetesVersion, 120_000);
   log(
     `lab up: scenario ${scenario.name}, Kubernetes ${lab.kubernetesVersion}, ${lab.nodes.length} nodes Ready in ${seconds(started)}`,
   );
@@ -127,7 +131,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
 /**
  * A lab-wide addon written for the lab, as a host process in the root namespace with the node names as
  * arguments: the NetworkPolicy enforcer (kube-router and kube-network-policies are refused by the Go module
- * proxy) and the layer-2 LoadBalancer (MetalLB's frr-k8s dependency is refused too).
+ * proxy).
  */
 function startHostAddon(lab: LabRecord, name: string, script: string): void {
   startDaemon({

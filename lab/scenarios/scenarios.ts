@@ -3,7 +3,7 @@ import type { TopologySpec } from "../cluster/topology.ts";
 import { EOL_KUBERNETES_VERSION, KUBERNETES_VERSION } from "../versions.ts";
 
 export type LoadBalancerKind =
-  /** Layer 2 like MetalLB's: the VIP lands on a node; with externalTrafficPolicy Local the client address survives. */
+  /** MetalLB in layer-2 mode: a node's speaker answers ARP for the address; with externalTrafficPolicy Local the client address survives. */
   | "l2"
   /** An Octavia-amphora-like TCP proxy (haproxy) in its own namespace: pods see the proxy's address. */
   | "snat-proxy";

@@ -1,4 +1,4 @@
-// What the lab's add-on daemons (layer-2 LoadBalancer, amphora, NetworkPolicy enforcer) share.
+// What the lab's host add-on daemons (the lb-snat amphora, the NetworkPolicy enforcer) share.
 import { exec, sleep } from "../exec.ts";
 
 /** Runs `pass` every `everyMs` forever, as a controller would; a failed pass is logged and retried. */
