@@ -64,6 +64,8 @@ describe("lab/build/artifacts", () => {
       "busybox",
       "coredns",
       "local-path-provisioner",
+      "metallb-controller",
+      "metallb-speaker",
       "nginx",
       "sonobuoy",
     ]);
