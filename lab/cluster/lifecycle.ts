@@ -2,18 +2,11 @@ import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
 import { findScenario } from "../scenarios/scenarios.ts";
-import { COREDNS_DEPLOYMENT, COREDNS_NAMESPACE, dnsManifests } from "./addons/coredns.ts";
-import {
-  LOCAL_PATH_DEPLOYMENT,
-  LOCAL_PATH_NAMESPACE,
-  localPathImages,
-  localPathManifests,
-  prepareStorage,
-} from "./addons/local-path.ts";
-import { applyMetallbPool, METALLB_WORKLOADS, metallbManifest } from "./addons/metallb.ts";
+import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
+import { prepareStorage } from "./addons/local-path.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
-import { devMode, labImageRef } from "./artifacts.ts";
+import { devMode } from "./artifacts.ts";
 import { killCgroup, nodeCgroup, removeCgroups } from "./cgroups.ts";
 import { leftovers, removeEverything, unmountAll } from "./cleanup.ts";
 import { startControllers } from "./control-plane.ts";
@@ -89,19 +82,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
 
   for (const node of lab.nodes) startNodeAgents(node, lab);
   if (scenario.networkPolicy) startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts");
-  const corednsImage = labImageRef(/\/coredns:/, {
-    kubernetesVersion: lab.kubernetesVersion,
-    include: lab.artifacts,
-  });
-  await apply(dnsManifests(corednsImage), lab.kubernetesVersion);
-  prepareStorage(lab.nodes);
-  await apply(
-    localPathManifests(scenario.storage, lab.nodes, localPathImages(lab.kubernetesVersion)),
-    lab.kubernetesVersion,
-  );
-  if (scenario.loadBalancer === "l2")
-    await apply(metallbManifest(lab.kubernetesVersion), lab.kubernetesVersion);
-  else startAmphora();
+  await applyPodAddons(lab, scenario);
+  if (scenario.loadBalancer === "snat-proxy") startAmphora();
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -109,18 +91,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
       for (const n of lab.nodes) for (const d of ["containerd", "kubelet"]) assertAlive(n.name, d);
     },
   );
-  const addonWorkloads: (readonly [string, string])[] = [
-    [COREDNS_NAMESPACE, `deployment/${COREDNS_DEPLOYMENT}`],
-    [LOCAL_PATH_NAMESPACE, `deployment/${LOCAL_PATH_DEPLOYMENT}`],
-    ...(scenario.loadBalancer === "l2" ? METALLB_WORKLOADS : []),
-  ];
-  for (const [namespace, workload] of addonWorkloads)
-    await kubectl(
-      ["-n", namespace, "rollout", "status", workload, "--timeout=180s"],
-      undefined,
-      lab.kubernetesVersion,
-    );
-  if (scenario.loadBalancer === "l2") await applyMetallbPool(lab.kubernetesVersion, 120_000);
+  await podAddonsReady(lab, scenario);
   log(
     `lab up: scenario ${scenario.name}, Kubernetes ${lab.kubernetesVersion}, ${lab.nodes.length} nodes Ready in ${seconds(started)}`,
   );
