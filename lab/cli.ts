@@ -103,12 +103,14 @@ program
   )
   .option("--focus <text>", "e2e spec focus (a regular expression matching one spec)")
   .option("--no-scs", "run the e2e plugin only")
+  .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
   .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
   .action(
     async (opts: {
       focus?: string;
+      e2e: boolean;
       scs: boolean;
       referenceDate?: string;
       expect: string[];
@@ -119,6 +121,7 @@ program
       );
       const ok = await runSonobuoy({
         focus: opts.focus ?? DEFAULT_E2E_FOCUS,
+        e2e: opts.e2e,
         scs: opts.scs,
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
         outputDir: opts.outputDir,

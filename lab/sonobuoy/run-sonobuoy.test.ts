@@ -26,6 +26,14 @@ describe("lab sonobuoy", () => {
     expect(args).to.include("--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=2026-11-21");
   });
 
+  it("runs the scs plugin alone when there is no e2e image (a cluster-only lab)", () => {
+    const { conformanceImage: _, ...noE2e } = base;
+    const args = sonobuoyRunArgs({ ...noE2e, scs: true });
+    expect(args.some((a) => a.startsWith("--plugin=e2e") || a.startsWith("--e2e-focus"))).to.equal(false);
+    expect(args).to.include(`--plugin=${SCS_PLUGIN_FILE}`);
+    expect(() => sonobuoyRunArgs({ ...noE2e, scs: false })).to.throw(/nothing to run/);
+  });
+
   it("reads id=VERDICT expectations and rejects anything else", () => {
     expect(parseExpectations(["version-policy-check=FAIL", "cncf-k8s-conformance=ABORT"])).to.deep.equal({
       "version-policy-check": "FAIL",
