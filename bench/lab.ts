@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { labImages } from "../lab/cluster/artifacts.ts";
+import { labImageRef } from "../lab/cluster/artifacts.ts";
 import { hierarchies } from "../lab/cluster/cgroups.ts";
 import { labProcesses } from "../lab/cluster/cleanup.ts";
 import { waitFor } from "../lab/cluster/exec.ts";
@@ -67,8 +67,8 @@ await down(log);
 const started = Date.now();
 lab = await up(results.scenario as string, log);
 const workerNames = workers(lab.nodes).map((n) => n.name);
-const pause = labImages({ kubernetesVersion: lab.kubernetesVersion }).find((i) => /\/pause:/.test(i.ref));
-await apply(podPerWorker(workerNames, pause?.ref ?? ""), lab.kubernetesVersion);
+const pause = labImageRef(/\/pause:/, { kubernetesVersion: lab.kubernetesVersion });
+await apply(podPerWorker(workerNames, pause), lab.kubernetesVersion);
 await kubectl([
   "wait",
   "--for=condition=Ready",

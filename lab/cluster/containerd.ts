@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ArtifactOptions } from "../build/artifacts.ts";
-import { bin, labImages } from "./artifacts.ts";
+import { bin, labImageRef, labImages } from "./artifacts.ts";
 import { exec, run, waitFor } from "./exec.ts";
 import { containerdSocket, nodeRunDir, nodeStateDir } from "./paths.ts";
 import { startDaemon } from "./processes.ts";
@@ -104,11 +104,8 @@ export function cniConfig(node: LabNode): string {
 const ctr = (node: string, args: readonly string[]) =>
   run(bin("ctr"), ["--address", containerdSocket(node), "--namespace", "k8s.io", ...args]);
 
-export function sandboxImage(kubernetesVersion: string): string {
-  const pause = labImages({ kubernetesVersion, include: "cluster" }).find((i) => /\/pause:/.test(i.ref));
-  if (!pause) throw new Error("the build layer provides no pause image");
-  return pause.ref;
-}
+export const sandboxImage = (kubernetesVersion: string) =>
+  labImageRef(/\/pause:/, { kubernetesVersion, include: "cluster" });
 
 export async function startContainerd(node: LabNode, kubernetesVersion: string): Promise<void> {
   const file = join(nodeStateDir(node.name), "containerd.toml");

@@ -17,9 +17,9 @@ export async function reconcileForever(
   }
 }
 
-/** Makes the /32 addresses on eth0 exactly `wanted`, in network namespace `netns` or this process's own. */
-export async function syncVips(wanted: ReadonlySet<string>, netns?: string): Promise<void> {
-  const ip = (args: string[]) => exec("ip", netns ? ["-n", netns, ...args] : args);
+/** Makes the /32 addresses on eth0 of this process's network namespace exactly `wanted`. */
+export async function syncVips(wanted: ReadonlySet<string>): Promise<void> {
+  const ip = (args: string[]) => exec("ip", args);
   const out = (await ip(["-o", "-4", "addr", "show", "dev", "eth0"])).stdout;
   const have = new Set([...out.matchAll(/inet (\S+)\/32/g)].map((m) => m[1] ?? ""));
   for (const vip of wanted) if (!have.has(vip)) await ip(["addr", "add", `${vip}/32`, "dev", "eth0"]);
