@@ -1,0 +1,35 @@
+/**
+ * The workload entrypoint: pods that checks create run the suite's own image with
+ * `node /app/suites/workload/main.ts <verb> [args...]`, so that one image serves the whole cluster
+ * (plugin, storage writer, NetworkPolicy server, load-balancer echo backend).
+ *
+ * Each verb lives in its own module next to this file and is loaded only when it runs.
+ */
+type VerbModule = { run(args: string[]): Promise<number> };
+
+export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {};
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...args] = argv;
+  const entry = verb === undefined ? undefined : VERBS[verb];
+  if (!entry) {
+    const known = Object.entries(VERBS).map(([name, v]) => `  ${name}  ${v.summary}`);
+    process.stderr.write(
+      `usage: workload <verb> [args...]\n${known.join("\n") || "  (no verbs)"}\n${verb ? `unknown verb: ${verb}\n` : ""}`,
+    );
+    return 2;
+  }
+  return (await entry.load()).run(args);
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`workload: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
