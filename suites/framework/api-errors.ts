@@ -131,6 +131,26 @@ export function forbiddenReason(f: Forbidden): string {
   return `forbidden: cannot ${f.verb} ${qualified} (verb "${f.verb}", resource "${f.resource}"${group}, ${f.scope})${who}`;
 }
 
+/**
+ * The HTTP status of a failed API call, looking through ApiCallError (ctx.api wraps every rejection) and
+ * CheckAborted causes; undefined for network errors and anything that is not an API response.
+ */
+export function apiStatusOf(err: unknown): number | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    const status = httpStatusOf(e);
+    if (status !== undefined) return status;
+    if (!(e instanceof ApiCallError || e instanceof CheckAborted)) return undefined;
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/** True when the API answered 404: the object (or its namespace) does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return apiStatusOf(err) === 404;
+}
+
 function httpStatusOf(err: unknown): number | undefined {
   if (err instanceof ApiException) return err.code;
   if (err && typeof err === "object") {

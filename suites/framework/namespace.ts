@@ -1,4 +1,5 @@
 import { CoreV1Api } from "@kubernetes/client-node";
+import { isNotFound } from "./api-errors.ts";
 import type { CheckContext } from "./check.ts";
 import { dumpNamespace } from "./dump.ts";
 import { labelValue, suiteLabels } from "./labels.ts";
@@ -45,8 +46,7 @@ export async function deleteIgnoringNotFound(del: () => Promise<unknown>): Promi
   try {
     await del();
   } catch (err) {
-    const code = (err as { code?: unknown })?.code;
-    if (code === 404) return;
+    if (isNotFound(err)) return;
     throw err;
   }
 }

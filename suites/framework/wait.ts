@@ -1,6 +1,6 @@
 import { type KubernetesObject, Watch } from "@kubernetes/client-node";
 import pRetry, { AbortError } from "p-retry";
-import { translateError } from "./api-errors.ts";
+import { apiStatusOf, translateError } from "./api-errors.ts";
 import type { CheckContext, Timeout } from "./check.ts";
 import { CheckAborted, CheckFailed, CheckSkipped, TimeoutExpired } from "./errors.ts";
 import { sleep, withTimeout } from "./timeouts.ts";
@@ -193,8 +193,6 @@ export async function retryUntil<T>(ctx: CheckContext, r: RetryWait<T>): Promise
 
 function isFinal(err: unknown): boolean {
   if (err instanceof CheckFailed || err instanceof CheckAborted || err instanceof CheckSkipped) return true;
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } })?.code ??
-    (err as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 401 || code === 403;
+  const status = apiStatusOf(err);
+  return status === 401 || status === 403;
 }
