@@ -1,15 +1,24 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parseAllDocuments } from "yaml";
-import { missingGrants, renderRbacManifest } from "../runner/rbac.ts";
+import {
+  disruptiveRules,
+  missingGrants,
+  RUNNER_RULES,
+  renderDisruptiveRbacManifest,
+  renderRbacManifest,
+  requiredRules,
+} from "../runner/rbac.ts";
 import { loadChecks } from "../runner/registry.ts";
-import type { RbacRule } from "../suites/framework/check.ts";
+import { isDisruptive } from "../runner/result.ts";
+import type { CheckDefinition, RbacRule } from "../suites/framework/check.ts";
 import { RBAC } from "../suites/framework/rbac.ts";
 
 const MANIFEST = new URL("../deploy/rbac.yaml", import.meta.url);
+const DISRUPTIVE_MANIFEST = new URL("../deploy/rbac-disruptive.yaml", import.meta.url);
 
-function clusterRoleRules(): RbacRule[] {
-  const docs = parseAllDocuments(readFileSync(MANIFEST, "utf8")).map(
+function clusterRoleRules(file = MANIFEST): RbacRule[] {
+  const docs = parseAllDocuments(readFileSync(file, "utf8")).map(
     (d) => d.toJS() as { kind?: string; rules?: RbacRule[] },
   );
   const role = docs.find((d) => d.kind === "ClusterRole");
@@ -20,8 +29,16 @@ function clusterRoleRules(): RbacRule[] {
 describe("deploy/rbac.yaml (least-privilege ClusterRole)", () => {
   it("grants every rule each registered check declares, and the runner's probe", async () => {
     const granted = clusterRoleRules();
-    expect(missingGrants(RBAC.probe, granted), "runner probe").to.deep.equal([]);
+    expect(missingGrants(RUNNER_RULES, granted), "runner probe and sweep").to.deep.equal([]);
+    const disruptive = clusterRoleRules(DISRUPTIVE_MANIFEST);
     for (const check of await loadChecks()) {
+      if (isDisruptive(check)) {
+        expect(
+          missingGrants(check.rbac, [...granted, ...disruptive]),
+          `${check.id} (disruptive)`,
+        ).to.deep.equal([]);
+        continue;
+      }
       expect(
         missingGrants(check.rbac, granted),
         `${check.id} needs more than deploy/rbac.yaml grants`,
@@ -31,6 +48,33 @@ describe("deploy/rbac.yaml (least-privilege ClusterRole)", () => {
 
   it("grants nothing beyond that: it is exactly what `scs-kaas rbac` generates (regenerate: npx scs-kaas rbac > deploy/rbac.yaml)", async () => {
     expect(readFileSync(MANIFEST, "utf8")).to.equal(renderRbacManifest(await loadChecks()));
+  });
+
+  it("deploy/rbac-disruptive.yaml is exactly what `scs-kaas rbac --disruptive` generates", async () => {
+    expect(readFileSync(DISRUPTIVE_MANIFEST, "utf8")).to.equal(
+      renderDisruptiveRbacManifest(await loadChecks()),
+    );
+  });
+
+  it("the base role never gets a rule only a [Disruptive] check needs; the opt-in role gets just that", () => {
+    const check = (id: string, labels: CheckDefinition["labels"], rbac: RbacRule[]) =>
+      ({ id, labels, rbac }) as unknown as CheckDefinition;
+    const checks = [
+      check("a", [], [...RBAC.testNamespace, ...RBAC.nodesRead]),
+      check("b", ["[Disruptive]"], [...RBAC.nodesRead, ...RBAC.disruptiveNodes]),
+    ];
+    const base = requiredRules(checks);
+    expect(missingGrants(RBAC.disruptiveNodes, base)).to.deep.equal([
+      "delete nodes",
+      "patch nodes",
+      "update nodes",
+      "create pods/eviction",
+    ]);
+    expect(missingGrants(RBAC.nodesRead, base)).to.deep.equal([]);
+    expect(disruptiveRules(checks)).to.deep.equal([
+      { apiGroups: [""], resources: ["nodes"], verbs: ["delete", "patch", "update"] },
+      { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+    ]);
   });
 
   it("missingGrants names what a role lacks, and honours `*`", () => {

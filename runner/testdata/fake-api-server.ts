@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | undefined;
+/** Takes an HTTP upgrade (WebSocket: exec, attach, port-forward) when it returns true. */
+export type UpgradeRoute = (req: IncomingMessage, socket: Socket, url: URL) => boolean | undefined;
 
 export interface FakeApiServer {
   url: string;
@@ -14,7 +16,10 @@ export interface FakeApiServer {
 }
 
 /** A tiny stand-in for kube-apiserver on 127.0.0.1: /version, /api/v1/nodes, plus test routes. */
-export async function startFakeApiServer(routes: Route[] = []): Promise<FakeApiServer> {
+export async function startFakeApiServer(
+  routes: Route[] = [],
+  upgrades: UpgradeRoute[] = [],
+): Promise<FakeApiServer> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -31,6 +36,12 @@ export async function startFakeApiServer(routes: Route[] = []): Promise<FakeApiS
       });
     }
     json(res, 404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    requests.push(`UPGRADE ${url.pathname}${url.search}`);
+    for (const route of upgrades) if (route(req, socket, url)) return;
+    socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,5 +1,54 @@
-import type { Timeout } from "./check.ts";
-import { TimeoutExpired } from "./errors.ts";
+import { setTimeout as delay } from "node:timers/promises";
+import type { CheckContext, Timeout } from "./check.ts";
+import { CheckAborted, TimeoutExpired } from "./errors.ts";
+
+/**
+ * Every wait's budget, by name, in one table (upstream e2e's TimeoutContext). A slow cluster scales them
+ * all with one factor: `--option timeout-scale=2` (or the config-map key `timeout-scale`). The name is
+ * what an abort message quotes.
+ */
+export const TIMEOUTS = {
+  /** A pod gets scheduled, pulls its image and runs (image pulls dominate). */
+  "pod-start": 300_000,
+  /** A running pod passes its readiness probe. */
+  "pod-ready": 300_000,
+  /** A PVC gets bound (provisioning a volume). */
+  "pvc-bound": 300_000,
+  /** A node reports Ready again (after a reboot or repair). */
+  "node-ready": 600_000,
+  /** The node controller marks an unreachable node NotReady (node-monitor-grace-period is 40-50 s). */
+  "node-not-ready": 300_000,
+  /** A node object is removed (by a machine controller replacing it). */
+  "node-gone": 900_000,
+  /** A Service of type LoadBalancer gets an ingress address. */
+  "lb-ingress": 300_000,
+  /** One exec into a container, from connect to exit status. */
+  exec: 60_000,
+  /** Reading one container's log. */
+  logs: 30_000,
+  /** A test namespace disappears after its deletion (finalizers: PVs, LoadBalancers). */
+  "namespace-gone": 300_000,
+} as const satisfies Record<string, number>;
+
+export type TimeoutName = keyof typeof TIMEOUTS;
+
+export const TIMEOUT_SCALE_OPTION = "timeout-scale";
+
+/** The factor from `ctx.options["timeout-scale"]` (default 1); anything but a positive number aborts. */
+export function timeoutScale(options: Readonly<Record<string, string>>): number {
+  const raw = options[TIMEOUT_SCALE_OPTION];
+  if (raw === undefined || raw.trim() === "") return 1;
+  const factor = Number(raw);
+  if (!Number.isFinite(factor) || factor <= 0) {
+    throw new CheckAborted(`option ${TIMEOUT_SCALE_OPTION}=${raw} is not a positive number`);
+  }
+  return factor;
+}
+
+/** The named timeout from TIMEOUTS, scaled by the run's `timeout-scale`. */
+export function scaledTimeout(ctx: Pick<CheckContext, "options">, name: TimeoutName): Timeout {
+  return { name, ms: Math.round(TIMEOUTS[name] * timeoutScale(ctx.options)) };
+}
 
 /**
  * Runs fn with a signal that aborts when `timeout` expires or `parent` aborts, whichever comes first,
@@ -12,40 +61,28 @@ export async function withTimeout<T>(
   what: string | undefined,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onParentAbort: (() => void) | undefined;
+  const expired = new TimeoutExpired(timeout.name, timeout.ms, what);
+  const timer = new AbortController();
+  const handle = setTimeout(() => timer.abort(expired), timeout.ms);
+  const signal = parent ? AbortSignal.any([parent, timer.signal]) : timer.signal;
   const stopped = new Promise<never>((_, reject) => {
-    const stop = (reason: unknown) => {
-      controller.abort(reason);
-      reject(reason);
-    };
-    if (parent?.aborted) return stop(parent.reason);
-    timer = setTimeout(() => stop(new TimeoutExpired(timeout.name, timeout.ms, what)), timeout.ms);
-    onParentAbort = () => stop(parent?.reason);
-    parent?.addEventListener("abort", onParentAbort, { once: true });
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
   stopped.catch(() => {});
   try {
-    return await Promise.race([fn(controller.signal), stopped]);
+    return await Promise.race([fn(signal), stopped]);
   } finally {
-    clearTimeout(timer);
-    if (onParentAbort) parent?.removeEventListener("abort", onParentAbort);
+    clearTimeout(handle);
   }
 }
 
 /** Resolves after ms, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import {
   type FakeApiServer,
   type Route,
   startFakeApiServer,
+  type UpgradeRoute,
 } from "../../../runner/testdata/fake-api-server.ts";
 import { FakeStore, type FakeStoreOptions } from "../../../runner/testdata/fake-store.ts";
 import type { CheckContext } from "../check.ts";
@@ -20,10 +21,15 @@ export interface Harness {
 
 /** A check context against a fake API server with an in-memory store (helper tests only). */
 export async function harness(
-  opts: FakeStoreOptions & { routes?: Route[]; options?: Record<string, string>; signal?: AbortSignal } = {},
+  opts: FakeStoreOptions & {
+    routes?: Route[];
+    upgrades?: UpgradeRoute[];
+    options?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Harness> {
   const store = new FakeStore(opts);
-  const api = await startFakeApiServer([...(opts.routes ?? []), store.route]);
+  const api = await startFakeApiServer([...(opts.routes ?? []), store.route], opts.upgrades);
   const kc = new KubeConfig();
   kc.loadFromString(api.kubeconfig);
   const { ctx, record } = createCheckContext({
