@@ -213,6 +213,33 @@ describe("plugin entrypoint (child process, fake checks)", function () {
     expect(byCheck(run, "passes").outcome).to.equal("pass");
   });
 
+  it("a cleanup registered after the check's timeout fired still runs before the results are handed over", async () => {
+    const run = await runPlugin("late-defer-timeout");
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    expect(byCheck(run, "registers-late").message).to.equal(
+      'timeout "fake-late-budget" (300ms) expired while running scs-9999-v1/registers-late',
+    );
+    expect(existsSync(join(run.state, "cleaned")), "late cleanup did not run").to.equal(true);
+    expect(existsSync(join(run.state, "resource")), "resource left behind").to.equal(false);
+    expect(byCheck(run, "registers-late").systemOut).to.contain("ok remove late resource");
+    expect(byCheck(run, "passes").outcome).to.equal("pass");
+  });
+
+  it("a cleanup registered after SIGTERM stopped the check still runs before the results are handed over", async () => {
+    const run = await runPlugin("late-defer-sigterm", {
+      during: async (child, state) => {
+        await waitForFile(join(state, "hanging"));
+        child.kill("SIGTERM");
+      },
+    });
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    expect(byCheck(run, "registers-late").message).to.equal("the run was interrupted by SIGTERM");
+    expect(existsSync(join(run.state, "cleaned")), "late cleanup did not run").to.equal(true);
+    expect(existsSync(join(run.state, "resource")), "resource left behind").to.equal(false);
+  });
+
   it("an unhandled rejection aborts the check it came from; the run goes on", async () => {
     const run = await runPlugin("rejection");
     expect(run.code).to.equal(0);

@@ -2,9 +2,10 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { isVerdict } from "../common/verdict.ts";
 import { describe, translateError } from "../suites/framework/api-errors.ts";
 import type { CheckDefinition, CheckOutcome, Timeout } from "../suites/framework/check.ts";
-import { collectDumps, runCleanups } from "../suites/framework/cleanup.ts";
+import { type CleanupReport, collectDumps, runCleanups } from "../suites/framework/cleanup.ts";
 import { createCheckContext } from "../suites/framework/context.ts";
 import { CheckSkipped, TimeoutExpired } from "../suites/framework/errors.ts";
+import { sleep } from "../suites/framework/timeouts.ts";
 import { type CheckResult, summarize } from "./result.ts";
 
 export interface RunnerTimeouts {
@@ -14,13 +15,21 @@ export interface RunnerTimeouts {
   cleanupAfterInterrupt: Timeout;
   /** Budget for each failure dump. */
   dump: Timeout;
+  /**
+   * How long a stopped check's body gets to notice its aborted signal and return (registering late
+   * cleanups on the way) before its cleanups start without it. Default DEFAULT_BODY_AFTER_STOP.
+   */
+  bodyAfterStop?: Timeout;
 }
+
+export const DEFAULT_BODY_AFTER_STOP: Timeout = { name: "body-after-stop", ms: 5_000 };
 
 export const DEFAULT_TIMEOUTS: RunnerTimeouts = {
   cleanup: { name: "cleanup", ms: 120_000 },
   // Sonobuoy's pod gets terminationGracePeriodSeconds: 60 (sonobuoy.yaml); leave room for writing results.
   cleanupAfterInterrupt: { name: "cleanup-after-interrupt", ms: 30_000 },
   dump: { name: "failure-dump", ms: 20_000 },
+  bodyAfterStop: DEFAULT_BODY_AFTER_STOP,
 };
 
 export interface CheckEnv {
@@ -42,7 +51,8 @@ export interface RunningCheck {
 /**
  * Runs one check to a result; never rejects. Preconditions, then run(), bounded by the check's named
  * timeout; whatever ends it (outcome, thrown error, timeout, interruption), dumps are taken if it did not
- * pass and its cleanups run newest first, bounded by their own named timeout.
+ * pass and its cleanups run newest first, bounded by their own named timeout. A stopped body is given
+ * a bounded moment to return; a cleanup it registers after the stop runs at once and is reported too.
  */
 export async function executeCheck(
   check: CheckDefinition,
@@ -80,8 +90,9 @@ export async function executeCheck(
   stopped.catch(() => {});
 
   let outcome: CheckOutcome;
+  let body: Promise<CheckOutcome> | undefined;
   try {
-    const body = (async (): Promise<CheckOutcome> => {
+    body = (async (): Promise<CheckOutcome> => {
       for (const precondition of check.preconditions ?? []) {
         const unmet = await precondition(ctx);
         if (unmet !== undefined) throw new CheckSkipped(unmet);
@@ -102,20 +113,45 @@ export async function executeCheck(
     env.runSignal.removeEventListener("abort", onRunAbort);
   }
   const interrupted = env.runSignal.aborted;
-  if (!controller.signal.aborted) controller.abort(new Error("the check has ended"));
+  const wasStopped = controller.signal.aborted;
+  if (!wasStopped) controller.abort(new Error("the check has ended"));
+  const budget = interrupted ? env.timeouts.cleanupAfterInterrupt : env.timeouts.cleanup;
+
+  // From here on a cleanup the (abandoned) body registers runs at once, bounded like the others.
+  const late: Promise<CleanupReport>[] = [];
+  record.close((cleanup) => {
+    const run = runCleanups([cleanup], budget);
+    late.push(run);
+    void run.then((r) => {
+      for (const line of r.lines) env.onLog?.(check.id, `late cleanup: ${line}`);
+    });
+  });
+  if (wasStopped && body) {
+    const grace = env.timeouts.bodyAfterStop ?? DEFAULT_BODY_AFTER_STOP;
+    const graceOver = new AbortController();
+    const returned = await Promise.race([
+      body.then(yes, yes),
+      sleep(grace.ms, graceOver.signal).then(no, no),
+    ]);
+    graceOver.abort();
+    if (!returned)
+      ctx.log(
+        `the check did not return within "${grace.name}" (${grace.ms}ms) after it was stopped; cleaning up without it`,
+      );
+  }
 
   const output = [...record.log];
   if (outcome.verdict !== "pass" && record.dumps.length && !interrupted) {
     output.push(...(await collectDumps(record.dumps, env.timeouts.dump)));
   }
   const warnings = [...(outcome.warnings ?? [])];
-  if (record.cleanups.length) {
-    const budget = interrupted ? env.timeouts.cleanupAfterInterrupt : env.timeouts.cleanup;
-    const report = await runCleanups(record.cleanups, budget);
-    output.push("cleanup:", ...report.lines.map((l) => `  ${l}`));
-    for (const failure of report.failures) {
-      warnings.push(`cleanup incomplete, objects may be left behind (label run id ${env.runId}): ${failure}`);
-    }
+  const reports: CleanupReport[] = [];
+  if (record.cleanups.length) reports.push(await runCleanups(record.cleanups, budget));
+  for (let seen = 0; seen < late.length; seen++) reports.push(await (late[seen] as Promise<CleanupReport>));
+  const lines = reports.flatMap((r) => r.lines);
+  if (lines.length) output.push("cleanup:", ...lines.map((l) => `  ${l}`));
+  for (const failure of reports.flatMap((r) => r.failures)) {
+    warnings.push(`cleanup incomplete, objects may be left behind (label run id ${env.runId}): ${failure}`);
   }
   return {
     check: summarize(check),
@@ -128,6 +164,9 @@ export async function executeCheck(
     durationMs: Date.now() - started,
   };
 }
+
+const yes = () => true;
+const no = () => false;
 
 function validated(o: unknown): CheckOutcome {
   const outcome = o as CheckOutcome | undefined;

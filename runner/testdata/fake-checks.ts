@@ -49,7 +49,24 @@ const hangs = fake("hangs", async (ctx) => {
   return { verdict: "pass", reason: "unreachable" };
 });
 
+/**
+ * Ignores its stop (like a client call that cannot be cancelled), then creates a "resource" and
+ * registers its removal after the timeout or SIGTERM already ended the check.
+ */
+const late = fake("registers-late", async (ctx) => {
+  mark("hanging");
+  await sleep(1000);
+  mark("resource");
+  ctx.defer("remove late resource", async () => {
+    rmSync(join(state, "resource"));
+    mark("cleaned");
+  });
+  return { verdict: "pass", reason: "unreachable" };
+});
+
 const scenarios: Record<string, CheckDefinition[]> = {
+  "late-defer-timeout": [{ ...late, timeout: { name: "fake-late-budget", ms: 300 } }, pass],
+  "late-defer-sigterm": [late, pass],
   "all-pass": [
     pass,
     fake("lists-nodes", async (ctx) => {

@@ -75,8 +75,12 @@ export interface CheckContext {
   readonly options: Readonly<Record<string, string>>;
   /** A line for the human log and the testcase's system-out. */
   log(line: string): void;
-  /** Registers cleanup right next to the create it undoes; run in reverse order, also on failure. */
-  defer(name: string, cleanup: () => Promise<void>): void;
+  /**
+   * Registers cleanup right next to the create it undoes; run in reverse order, also on failure, timeout
+   * and SIGTERM. Registered after the check was stopped, it runs at once. Its signal aborts shortly
+   * before the cleanup budget ends (time to say what is left); cleanups must not use ctx.signal.
+   */
+  defer(name: string, cleanup: (signal: AbortSignal) => Promise<void>): void;
   /** Registers a dump (objects, events) that goes into system-out only if the check does not pass. */
   onFailureDump(name: string, dump: () => Promise<string>): void;
 }

@@ -30,8 +30,18 @@ export async function runCleanups(cleanups: readonly Registered[], timeout: Time
       break;
     }
     try {
-      await withTimeout({ name: timeout.name, ms: left }, undefined, `cleaning up ${cleanup.name}`, () =>
-        cleanup.fn(),
+      await withTimeout(
+        { name: timeout.name, ms: left },
+        undefined,
+        `cleaning up ${cleanup.name}`,
+        (hard) => {
+          // the cleanup's own signal fires a little earlier, leaving it time to report what is left
+          const soft = AbortSignal.any([
+            hard,
+            AbortSignal.timeout(Math.max(0, left - Math.min(5000, left / 5))),
+          ]);
+          return cleanup.fn(soft);
+        },
       );
       report.lines.push(`ok ${cleanup.name}`);
     } catch (err) {

@@ -4,7 +4,8 @@ import type { CheckContext } from "./check.ts";
 
 export interface Registered {
   name: string;
-  fn: () => Promise<void>;
+  /** The signal aborts shortly before the cleanup's budget ends: time left to report what is left. */
+  fn: (signal: AbortSignal) => Promise<void>;
 }
 export interface RegisteredDump {
   name: string;
@@ -16,6 +17,13 @@ export interface CheckRecord {
   readonly log: string[];
   readonly cleanups: Registered[];
   readonly dumps: RegisteredDump[];
+  /**
+   * Ends registration: from now on defer() hands each cleanup to `runLate` at once instead of queueing
+   * it. The runner closes the record when the check ends or is stopped, so that a body abandoned after a
+   * timeout or SIGTERM, which registers a cleanup late, still gets it run.
+   */
+  close(runLate: (cleanup: Registered) => void): void;
+  readonly closed: boolean;
 }
 
 export interface ContextInit {
@@ -31,7 +39,18 @@ export interface ContextInit {
 }
 
 export function createCheckContext(init: ContextInit): { ctx: CheckContext; record: CheckRecord } {
-  const record: CheckRecord = { log: [], cleanups: [], dumps: [] };
+  let runLate: ((cleanup: Registered) => void) | undefined;
+  const record: CheckRecord = {
+    log: [],
+    cleanups: [],
+    dumps: [],
+    close(late) {
+      runLate = late;
+    },
+    get closed() {
+      return runLate !== undefined;
+    },
+  };
   const now = init.now ?? (() => new Date());
   const ctx: CheckContext = {
     checkId: init.checkId,
@@ -47,7 +66,8 @@ export function createCheckContext(init: ContextInit): { ctx: CheckContext; reco
       init.onLog?.(line);
     },
     defer(name, cleanup) {
-      record.cleanups.push({ name, fn: cleanup });
+      if (runLate) runLate({ name, fn: cleanup });
+      else record.cleanups.push({ name, fn: cleanup });
     },
     onFailureDump(name, dump) {
       record.dumps.push({ name, fn: dump });

@@ -47,7 +47,8 @@ export async function harness(
     record,
     async cleanup() {
       const errors: unknown[] = [];
-      for (const c of [...record.cleanups].reverse()) await c.fn().catch((e: unknown) => errors.push(e));
+      for (const c of [...record.cleanups].reverse())
+        await c.fn(new AbortController().signal).catch((e: unknown) => errors.push(e));
       return errors;
     },
     async close() {
