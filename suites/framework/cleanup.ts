@@ -38,7 +38,7 @@ export async function runCleanups(cleanups: readonly Registered[], timeout: Time
           // the cleanup's own signal fires a little earlier, leaving it time to report what is left
           const soft = AbortSignal.any([
             hard,
-            AbortSignal.timeout(Math.max(0, left - Math.min(5000, left / 5))),
+            AbortSignal.timeout(Math.max(0, Math.floor(left - Math.min(5000, left / 5)))),
           ]);
           return cleanup.fn(soft);
         },
