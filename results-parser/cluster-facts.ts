@@ -1,6 +1,8 @@
 /** What the tarball tells about the cluster the results came from. */
 export interface ClusterFacts {
   version?: string;
+  /** MAJOR.MINOR from serverversion.json (gitVersion, else its major/minor fields). */
+  minor?: string;
   platform?: string;
   nodes: NodeFacts[];
   /** Sonobuoy version that produced the tarball (meta/config.json), when present. */
@@ -22,6 +24,10 @@ const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !
 export function applyServerVersion(facts: ClusterFacts, doc: unknown): void {
   if (!isObj(doc)) return;
   if (typeof doc.gitVersion === "string") facts.version = doc.gitVersion;
+  const fromGit = typeof doc.gitVersion === "string" ? /^v?(\d+)\.(\d+)\./.exec(doc.gitVersion) : null;
+  const major = fromGit?.[1] ?? (typeof doc.major === "string" ? doc.major.replace(/\D+$/, "") : "");
+  const minor = fromGit?.[2] ?? (typeof doc.minor === "string" ? doc.minor.replace(/\D+$/, "") : "");
+  if (/^\d+$/.test(major) && /^\d+$/.test(minor)) facts.minor = `${major}.${minor}`;
   if (typeof doc.platform === "string") facts.platform = doc.platform;
 }
 

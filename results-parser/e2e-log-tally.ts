@@ -1,4 +1,5 @@
 import { forEachLine } from "./line-reader.ts";
+import { detach } from "./test-case.ts";
 
 /** Ginkgo's closing tally in e2e.log, the authoritative count of an e2e run. */
 export interface GinkgoTally {
@@ -10,6 +11,10 @@ export interface GinkgoTally {
   pending: number;
   skipped: number;
   flaked?: number;
+  /** Ginkgo's verdict on the suite: `FAIL!` on the tally line, or `Test Suite Failed`. */
+  suiteFailed: boolean;
+  /** The line that said so. */
+  failureLine?: string;
 }
 
 const RAN = /Ran (\d+) of (\d+) Specs?\b/;
@@ -22,7 +27,10 @@ export async function readGinkgoTally(
 ): Promise<GinkgoTally | undefined> {
   let ran: RegExpExecArray | null = null;
   let tally: GinkgoTally | undefined;
+  let failureLine: string | undefined;
   await forEachLine(body, file, (line) => {
+    if (line.includes("FAIL!") || line.includes("Test Suite Failed"))
+      failureLine ??= detach(line.trim().slice(0, 300));
     if (!line.includes("Ran ") && !line.includes(" Passed | ")) return;
     const r = RAN.exec(line);
     if (r) ran = r;
@@ -36,9 +44,14 @@ export async function readGinkgoTally(
         failed: Number(c[2]),
         pending: Number(c[4]),
         skipped: Number(c[5]),
+        suiteFailed: false,
       };
       if (c[3] !== undefined) tally.flaked = Number(c[3]);
     }
   });
+  if (tally && failureLine !== undefined) {
+    tally.suiteFailed = true;
+    tally.failureLine = failureLine;
+  }
   return tally;
 }

@@ -14,7 +14,9 @@ export interface Finding {
     | "no-results"
     | "suite-setup-failed"
     | "note"
-    | "truncated";
+    | "truncated"
+    | "role-claim"
+    | "archive";
   message: string;
 }
 
@@ -59,7 +61,7 @@ export function findingsFor(p: PluginResults): Finding[] {
       add(
         "warning",
         "tally-mismatch",
-        `junit disagrees with the final tally of ${t.file} (log vs junit: ${diffs.join("; ")})${p.definition?.dryRun ? "; the plugin ran ginkgo in dry-run mode (E2E_DRYRUN), so no spec was executed" : ""}`,
+        `junit disagrees with the final tally of ${t.file} (log vs junit: ${diffs.join("; ")})${p.definition?.dryRun ? `; the plugin ran ginkgo in dry-run mode (${p.definition.dryRunSignal}), so no spec was executed` : ""}`,
       );
   }
 

@@ -36,6 +36,7 @@ export async function readGojson(
     if (!status) return;
     const tc: TestCase = {
       name: test,
+      junitName: test,
       suite: typeof ev.Package === "string" ? ev.Package : "",
       file,
       time: typeof ev.Elapsed === "number" && ev.Elapsed > 0 ? ev.Elapsed : 0,

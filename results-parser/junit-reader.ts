@@ -5,6 +5,7 @@ import { LIMITS } from "./limits.ts";
 import {
   type CaseStatus,
   type Counts,
+  detach,
   isGinkgoPseudoCase,
   specName,
   type TestCase,
@@ -109,12 +110,13 @@ export async function readJunit(
         const directChild = stack.at(-2) === "testsuite";
         for (const s of suites) s.cases++;
         if (parentSuite && directChild) parentSuite.direct++;
-        const rawName = attrs.name ?? "";
-        const name = specName(truncate(rawName, 16 * 1024));
+        const junitName = truncate(attrs.name ?? "", 16 * 1024);
+        const name = specName(junitName);
         const time = Number.parseFloat(attrs.time ?? "");
         cur = {
           tc: {
             name,
+            junitName,
             suite: parentSuite?.name ?? "",
             file,
             time: Number.isFinite(time) && time > 0 ? time : 0,
@@ -166,7 +168,10 @@ export async function readJunit(
           if (Object.keys(cur.tc.properties).length < LIMITS.keptProperties) cur.tc.properties[pname] = value;
         } else if (suites.length > 0 && suitePropertyCount < LIMITS.keptProperties) {
           suitePropertyCount++;
-          facts.suiteProperties[pname] = value;
+          // Several suites: a failed or dry-run suite is not overwritten by a later one.
+          const sticky = { SuiteSucceeded: "false", DryRun: "true" }[pname];
+          if (sticky === undefined || facts.suiteProperties[pname]?.toLowerCase() !== sticky)
+            facts.suiteProperties[detach(pname)] = detach(value);
         }
         return;
       }

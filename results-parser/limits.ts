@@ -17,6 +17,9 @@ export const LIMITS = {
   /** Names of failed/errored testcases kept per plugin beyond the detailed ones (count, total characters). */
   keptFailureNames: 100_000,
   keptFailureNameChars: 16 * 1024 * 1024,
+  /** Executed [Conformance]/NetworkPolicy spec names kept per plugin (upstream lists hold < 600). */
+  keptSpecNames: 20_000,
+  keptSpecNameChars: 4 * 1024 * 1024,
   /** Properties kept per testcase and per suite. */
   keptProperties: 64,
   keptPropertyValueChars: 4 * 1024,

@@ -1,4 +1,5 @@
 import type { PluginResults } from "./read-results.ts";
+import { totalOf } from "./test-case.ts";
 
 /** What a plugin ran, which decides the SCS test id its results answer. */
 export type PluginRole = "conformance" | "networking" | "scs" | "other";
@@ -10,7 +11,7 @@ export interface RoleDecision {
 }
 
 /**
- * Decides a plugin's role from what it ran: cases carrying scs.* properties → scs; every executed test
+ * Decides a plugin's role from what it ran: every case carrying scs.* properties → scs; every executed test
  * a NetworkPolicy test → networking; every executed test `[Conformance]` → conformance; with nothing
  * executed, the focus in its definition. Never from the plugin's name; `overrides` (by name) win.
  */
@@ -19,8 +20,12 @@ export function decideRole(p: PluginResults, overrides: Record<string, PluginRol
   const forced = overrides[plugin];
   if (forced) return { plugin, role: forced, why: "set by --role" };
   const t = p.tally;
-  if (t.scsCases > 0 || p.junitFiles.some((f) => f.suiteProperties["scs-kaas.version"] !== undefined))
-    return { plugin, role: "scs", why: `${t.scsCases} testcases carry scs.* properties` };
+  // Only a plugin whose every case is this suite's answers as `scs`: a stray scs.* property in an e2e
+  // junit must neither make it `scs` nor hide its other cases.
+  const cases = totalOf(t.counts);
+  const marked = p.junitFiles.some((f) => f.suiteProperties["scs-kaas.version"] !== undefined);
+  if (cases > 0 ? t.scsCases === cases : marked)
+    return { plugin, role: "scs", why: `all ${t.scsCases} testcases carry scs.* properties` };
   const ran = t.ran;
   if (ran > 0) {
     if (t.ranNetworkPolicy === ran)

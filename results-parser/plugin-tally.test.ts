@@ -5,6 +5,7 @@ import type { TestCase } from "./test-case.ts";
 
 const tc = (name: string, status: TestCase["status"], time = 0): TestCase => ({
   name,
+  junitName: name,
   status,
   time,
   suite: "",

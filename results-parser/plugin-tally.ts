@@ -1,5 +1,26 @@
 import { LIMITS } from "./limits.ts";
-import { type Counts, type TestCase, zeroCounts } from "./test-case.ts";
+import { type Counts, detach, detachCase, type TestCase, zeroCounts } from "./test-case.ts";
+
+/**
+ * Spec names of one kind (executed, or skipped), kept to tell which specs of an upstream list ran: only
+ * names that can be in such a list (`[Conformance]` or `NetworkPolicy`), bounded (LIMITS).
+ */
+export class NameSet {
+  readonly names = new Set<string>();
+  /** Names not kept because the bound was reached: the set is then incomplete. */
+  dropped = 0;
+  private chars = 0;
+
+  add(name: string): void {
+    if (this.names.has(name)) return;
+    if (this.names.size >= LIMITS.keptSpecNames || this.chars + name.length > LIMITS.keptSpecNameChars) {
+      this.dropped++;
+      return;
+    }
+    this.chars += name.length;
+    this.names.add(detach(name));
+  }
+}
 
 export interface SlowCase {
   name: string;
@@ -26,6 +47,10 @@ export class PluginTally {
   ranNetworkPolicy = 0;
   /** Skipped cases marked [Conformance]: a conformance run that skips any of them is incomplete. */
   skippedConformance = 0;
+  /** Names (without `[It] `) of executed specs that are [Conformance] or NetworkPolicy specs. */
+  executedListed = new NameSet();
+  /** Names of skipped NetworkPolicy specs (to name them when they had to run). */
+  skippedNetworkPolicy = new NameSet();
   scsCases = 0;
   durationSeconds = 0;
   slowest: SlowCase[] = [];
@@ -41,21 +66,28 @@ export class PluginTally {
     this.durationSeconds += c.time;
     const isScs = "scs.test-id" in c.properties || "scs.check-id" in c.properties;
     if (isScs) this.scsCases++;
+    const conformance = c.name.includes("[Conformance]");
+    const networkPolicy = c.name.includes("NetworkPolicy");
     if (c.status !== "skipped") {
-      if (c.name.includes("[Conformance]")) this.ranConformance++;
-      if (c.name.includes("NetworkPolicy")) this.ranNetworkPolicy++;
-    } else if (c.name.includes("[Conformance]")) this.skippedConformance++;
+      if (conformance) this.ranConformance++;
+      if (networkPolicy) this.ranNetworkPolicy++;
+      if (conformance || networkPolicy) this.executedListed.add(c.name);
+    } else {
+      if (conformance) this.skippedConformance++;
+      if (networkPolicy) this.skippedNetworkPolicy.add(c.name);
+    }
     const bad = c.status === "failed" || c.status === "error";
     if (bad || isScs) {
-      if (this.kept.length < LIMITS.keptCases) this.kept.push(c);
+      if (this.kept.length < LIMITS.keptCases) this.kept.push(detachCase(c));
       else if (
         bad &&
         this.extraFailureNames.length < LIMITS.keptFailureNames &&
-        this.extraFailureChars + c.name.length <= LIMITS.keptFailureNameChars
+        this.extraFailureChars + c.junitName.length <= LIMITS.keptFailureNameChars
       ) {
         this.keptTruncated++;
-        this.extraFailureChars += c.name.length;
-        this.extraFailureNames.push(c.name);
+        this.extraFailureChars += c.junitName.length;
+        // The junit name: okToFail regexes are searched in it, as the SCS driver does.
+        this.extraFailureNames.push(detach(c.junitName));
       } else {
         this.keptTruncated++;
         if (bad) this.failureNamesTruncated++;
@@ -67,7 +99,7 @@ export class PluginTally {
   private noteDuration(name: string, time: number): void {
     const s = this.slowest;
     if (s.length === 10 && time <= (s[9]?.time ?? 0)) return;
-    s.push({ name, time });
+    s.push({ name: detach(name), time });
     s.sort((a, b) => b.time - a.time);
     if (s.length > 10) s.pop();
   }

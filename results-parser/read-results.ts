@@ -1,4 +1,4 @@
-import { type ArchiveEntry, forEachEntry, type InputKind } from "./archive-source.ts";
+import { type ArchiveEntry, type ArchivePlan, forEachEntry, type InputKind } from "./archive-source.ts";
 import {
   applyNodeList,
   applyServerVersion,
@@ -49,6 +49,8 @@ export interface ParsedResults {
   kind: InputKind;
   plugins: PluginResults[];
   cluster: ClusterFacts;
+  /** What reading the input noticed: links resolved, paths stored twice (archive-source.ts). */
+  warnings: string[];
 }
 
 const SELECT_EXT: Record<ResultFormat, string[]> = {
@@ -64,8 +66,21 @@ function selected(def: { format: ResultFormat; resultFiles: string[] }, path: st
   return SELECT_EXT[def.format].some((ext) => path.endsWith(ext));
 }
 
-/** Reads a Sonobuoy results tarball or extracted directory; throws InputError for unreadable input. */
+/**
+ * Reads a Sonobuoy results tarball or extracted directory; throws InputError for unreadable input. A
+ * tarball holding links or paths stored twice is read again as extraction would leave it.
+ */
 export async function readResults(input: string): Promise<ParsedResults> {
+  const first = await readOnce(input);
+  if (!first.plan) return first.results;
+  const again = await readOnce(input, first.plan);
+  return { ...again.results, warnings: first.results.warnings };
+}
+
+async function readOnce(
+  input: string,
+  plan?: ArchivePlan,
+): Promise<{ results: ParsedResults; plan?: ArchivePlan }> {
   const plugins = new Map<string, PluginResults>();
   const cluster: ClusterFacts = { nodes: [] };
   const deferred = new Set<string>();
@@ -117,6 +132,7 @@ export async function readResults(input: string): Promise<ParsedResults> {
               : undefined;
           add({
             name: leaf.name,
+            junitName: leaf.name,
             suite: leaf.path.at(-1) ?? "",
             file: e.path,
             time: 0,
@@ -132,6 +148,7 @@ export async function readResults(input: string): Promise<ParsedResults> {
       case "raw":
         add({
           name: basename(e.path),
+          junitName: basename(e.path),
           suite: "",
           file: e.path,
           time: 0,
@@ -224,7 +241,13 @@ export async function readResults(input: string): Promise<ParsedResults> {
     }
   };
 
-  const kind = await forEachEntry(input, (e) => handle(e, false));
+  const source = await forEachEntry(input, (e) => handle(e, false), plan);
+  if (source.plan)
+    return {
+      results: { input, kind: source.kind, plugins: [], cluster, warnings: source.warnings },
+      plan: source.plan,
+    };
+  const kind = source.kind;
   if (!sawPluginsDir) throw new InputError(`${input}: not Sonobuoy results (no plugins/<name>/ entries)`);
   if (deferred.size > 0) {
     for (const p of plugins.values()) {
@@ -236,12 +259,15 @@ export async function readResults(input: string): Promise<ParsedResults> {
       p.format = hasXml ? "junit" : "raw";
       p.notes.push(`no definition.json: results read as ${p.format} (guessed from the files)`);
     }
-    await forEachEntry(input, (e) => handle(e, true));
+    await forEachEntry(input, (e) => handle(e, true), plan);
   }
   return {
-    input,
-    kind,
-    plugins: [...plugins.values()].sort((a, b) => a.name.localeCompare(b.name)),
-    cluster,
+    results: {
+      input,
+      kind,
+      plugins: [...plugins.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      cluster,
+      warnings: source.warnings,
+    },
   };
 }

@@ -20,15 +20,20 @@ export function safeEntryPath(raw: string): string {
 
 /** A link target is safe when, resolved against the link's own folder, it stays inside the archive. */
 export function linkStaysInside(entryPath: string, target: string): boolean {
+  return resolveLinkTarget(entryPath, target) !== undefined;
+}
+
+/** The archive path a link target names, resolved against the link's folder; undefined when it leaves. */
+export function resolveLinkTarget(entryPath: string, target: string): string | undefined {
   const t = target.replace(/\\/g, "/");
-  if (t.startsWith("/") || /^[A-Za-z]:/.test(t) || t.includes("\0")) return false;
+  if (t.startsWith("/") || /^[A-Za-z]:/.test(t) || t.includes("\0")) return undefined;
   const stack = entryPath.split("/").slice(0, -1);
   for (const seg of t.split("/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
-      if (stack.length === 0) return false;
+      if (stack.length === 0) return undefined;
       stack.pop();
     } else stack.push(seg);
   }
-  return true;
+  return stack.join("/");
 }

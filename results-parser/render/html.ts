@@ -49,9 +49,10 @@ export function renderHtml(r: Report): string {
     );
   h.push("</tbody></table>");
   h.push("<h2>Why</h2><ul>");
-  for (const t of j.testIds)
-    if (t.reasons.length)
-      h.push(`<li><b>${esc(t.id)}</b> ${badge(t.verdict)} ${t.reasons.map(esc).join("; ")}</li>`);
+  for (const t of j.testIds) {
+    const why = [...t.reasons, ...t.notes];
+    if (why.length) h.push(`<li><b>${esc(t.id)}</b> ${badge(t.verdict)} ${why.map(esc).join("; ")}</li>`);
+  }
   h.push("</ul>");
   const failures = j.testIds.flatMap((t) => t.failures.map((f) => ({ t, f })));
   h.push(`<h2 id="failures">Failures (${failures.length})</h2>`);

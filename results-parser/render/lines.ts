@@ -24,6 +24,7 @@ export function renderLines(r: Report): string {
     for (const f of t.failures) out.push(`error: ${t.id}: ${f.status}: ${f.name}: ${firstLine(f.message)}`);
     if (t.moreFailures) out.push(`error: ${t.id}: ${t.moreFailures} more failure(s) not listed`);
     if (t.verdict === "ABORT") for (const reason of t.reasons) out.push(`error: ${t.id}: ${reason}`);
+    for (const note of t.notes) out.push(`info: ${t.id}: ${note}`);
     if (t.verdict === "NOT_RUN")
       out.push(`${t.target === "main" ? "warning" : "info"}: ${t.id}: not run (${t.reasons.join("; ")})`);
   }

@@ -47,8 +47,10 @@ export function renderMarkdown(r: Report): string {
       o.push(`| \`${t.id}\` | ${ICON[t.verdict]} | ${t.scope} | ${duration(t.durationSeconds)} |`);
   }
   o.push("", "## Why", "");
-  for (const t of j.testIds)
-    if (t.reasons.length) o.push(`- **${t.id}** ${t.verdict}: ${t.reasons.map(cell).join("; ")}`);
+  for (const t of j.testIds) {
+    const why = [...t.reasons, ...t.notes];
+    if (why.length) o.push(`- **${t.id}** ${t.verdict}: ${why.map(cell).join("; ")}`);
+  }
   const failures = j.testIds.flatMap((t) => t.failures.map((f) => ({ t, f })));
   o.push("", `## Failures (${failures.length})`, "");
   if (!failures.length) o.push("None.");

@@ -64,10 +64,13 @@ export function definitionJson(o: {
   focus?: string;
   resultFiles?: string[];
   dryRun?: boolean;
+  image?: string;
+  env?: Record<string, string>;
 }): string {
   const env = [
     ...(o.focus ? [{ name: "E2E_FOCUS", value: o.focus }] : []),
     ...(o.dryRun ? [{ name: "E2E_DRYRUN", value: "true" }] : []),
+    ...Object.entries(o.env ?? {}).map(([name, value]) => ({ name, value })),
   ];
   return JSON.stringify({
     Definition: {
@@ -77,7 +80,7 @@ export function definitionJson(o: {
         "result-format": o.format ?? "junit",
         ...(o.resultFiles ? { "result-files": o.resultFiles } : {}),
       },
-      spec: { name: "plugin", image: "example/image:1", env },
+      spec: { name: "plugin", image: o.image ?? "example/image:1", env },
     },
   });
 }
@@ -93,7 +96,11 @@ export interface CaseSpec {
 
 const x = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 
-export function junitXml(cases: CaseSpec[], suiteName = "suite"): string {
+export function junitXml(
+  cases: CaseSpec[],
+  suiteName = "suite",
+  suiteProps?: Record<string, string>,
+): string {
   const body = cases
     .map((c) => {
       const props = c.props
@@ -113,7 +120,12 @@ export function junitXml(cases: CaseSpec[], suiteName = "suite"): string {
       return `<testcase name="${x(c.name)}" classname="k" time="${c.time ?? 1}">${props}${mark}${out}</testcase>`;
     })
     .join("\n");
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${x(suiteName)}" tests="${cases.length}">\n${body}\n</testsuite></testsuites>\n`;
+  const sp = suiteProps
+    ? `<properties>${Object.entries(suiteProps)
+        .map(([k, v]) => `<property name="${x(k)}" value="${x(v)}"></property>`)
+        .join("")}</properties>\n`
+    : "";
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${x(suiteName)}" tests="${cases.length}">\n${sp}${body}\n</testsuite></testsuites>\n`;
 }
 
 export function e2eLog(t: {
@@ -122,6 +134,9 @@ export function e2eLog(t: {
   passed: number;
   failed: number;
   skipped: number;
+  flaked?: number;
+  outcome?: "SUCCESS!" | "FAIL!";
 }): string {
-  return `some output\nRan ${t.ran} of ${t.total} Specs in 12.3 seconds\n${t.failed ? "FAIL!" : "SUCCESS!"} -- ${t.passed} Passed | ${t.failed} Failed | 0 Pending | ${t.skipped} Skipped\n`;
+  const flaked = t.flaked !== undefined ? ` | ${t.flaked} Flaked` : "";
+  return `some output\nRan ${t.ran} of ${t.total} Specs in 12.3 seconds\n${t.outcome ?? (t.failed ? "FAIL!" : "SUCCESS!")} -- ${t.passed} Passed | ${t.failed} Failed${flaked} | 0 Pending | ${t.skipped} Skipped\n`;
 }
