@@ -30,30 +30,39 @@ interface Outcome {
 const PSEUDO = /^\[(SynchronizedBeforeSuite|SynchronizedAfterSuite|ReportBeforeSuite|ReportAfterSuite)\]/;
 
 /**
- * The outcomes of a certified-conformance run over `names` (ginkgo's junit names, `[It] ` prefix
- * included) with every spec repeated `copies` times: [Conformance] specs run (every 97th fails), the
- * rest are skipped; ginkgo's suite pseudo-cases appear once and pass.
+ * What the bench junit holds: a certified-conformance run (`conformance`: [Conformance] specs run, every
+ * 97th fails, the rest skipped), or every spec run and failed (`failed`) or passed (`passed`), the last
+ * two to show that memory does not depend on the mix of results.
  */
-export function* outcomes(names: string[], copies: number): Generator<Outcome> {
+export type Mix = "conformance" | "failed" | "passed";
+
+/**
+ * The outcomes of a run over `names` (ginkgo's junit names, `[It] ` prefix included) with every spec
+ * repeated `copies` times (the first copy under its own name, so a conformance run stays complete);
+ * ginkgo's suite pseudo-cases appear once and pass.
+ */
+export function* outcomes(names: string[], copies: number, mix: Mix = "conformance"): Generator<Outcome> {
   let i = 0;
   for (const name of names) if (PSEUDO.test(name)) yield { name, status: "passed", time: 1.5 };
   for (let k = 0; k < copies; k++) {
     for (const base of names) {
       if (PSEUDO.test(base)) continue;
-      const name = copies > 1 ? `${base} (copy ${k + 1})` : base;
+      const name = k > 0 ? `${base} (copy ${k + 1})` : base;
       i++;
-      if (!base.includes("[Conformance]")) yield { name, status: "skipped", time: 0 };
-      else yield { name, status: i % 97 === 0 ? "failed" : "passed", time: (i % 13) + 0.25 };
+      const time = (i % 13) + 0.25;
+      if (mix !== "conformance") yield { name, status: mix, time };
+      else if (!base.includes("[Conformance]")) yield { name, status: "skipped", time: 0 };
+      else yield { name, status: i % 97 === 0 ? "failed" : "passed", time };
     }
   }
 }
 
-function* junitChunks(names: string[], copies: number): Generator<string> {
+function* junitChunks(names: string[], copies: number, mix: Mix): Generator<string> {
   yield '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="0" disabled="0" errors="0" failures="0" time="0">\n';
   yield '  <testsuite name="Kubernetes e2e suite" package="/usr/local/bin" tests="0" skipped="0" failures="0" errors="0" time="0" timestamp="2026-07-01T10:00:00">\n';
-  yield '    <properties><property name="SuiteSucceeded" value="false"></property></properties>\n';
+  yield `    <properties><property name="SuiteSucceeded" value="${mix === "passed"}"></property></properties>\n`;
   let buf = "";
-  for (const o of outcomes(names, copies)) {
+  for (const o of outcomes(names, copies, mix)) {
     const head = `    <testcase name="${xml(o.name)}" classname="Kubernetes e2e suite" status="${o.status}" time="${o.time}">`;
     if (o.status === "skipped")
       buf += `${head}\n      <skipped message="skipped"></skipped>\n    </testcase>\n`;
@@ -69,10 +78,10 @@ function* junitChunks(names: string[], copies: number): Generator<string> {
   yield `${buf}  </testsuite>\n</testsuites>\n`;
 }
 
-function* cachedResultsChunks(names: string[], copies: number): Generator<string> {
+function* cachedResultsChunks(names: string[], copies: number, mix: Mix): Generator<string> {
   yield "name: e2e\nstatus: failed\nmeta:\n  type: summary\nitems:\n- name: junit_01.xml\n  status: failed\n  meta:\n    file: results/global/junit_01.xml\n    type: file\n  items:\n  - name: Kubernetes e2e suite\n    status: failed\n    items:\n";
   let buf = "";
-  for (const o of outcomes(names, copies)) {
+  for (const o of outcomes(names, copies, mix)) {
     buf += `    - name: ${yq(o.name)}\n      status: ${o.status}\n`;
     if (buf.length > 1 << 16) {
       yield buf;
@@ -83,9 +92,9 @@ function* cachedResultsChunks(names: string[], copies: number): Generator<string
 }
 
 /** Ginkgo's closing tally counts specs, not the suite pseudo-cases. */
-function tally(names: string[], copies: number) {
+function tally(names: string[], copies: number, mix: Mix) {
   const t = { passed: 0, failed: 0, skipped: 0 };
-  for (const o of outcomes(names, copies)) if (!PSEUDO.test(o.name)) t[o.status]++;
+  for (const o of outcomes(names, copies, mix)) if (!PSEUDO.test(o.name)) t[o.status]++;
   return t;
 }
 
@@ -103,11 +112,16 @@ function addFile(pack: tar.Pack, name: string, content: string): Promise<void> {
 }
 
 /** Writes a Sonobuoy results tarball with one e2e plugin (junit, e2e.log, cached summary, run info). */
-export async function writeBenchTarball(file: string, names: string[], copies: number): Promise<void> {
+export async function writeBenchTarball(
+  file: string,
+  names: string[],
+  copies: number,
+  mix: Mix = "conformance",
+): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const pack = tar.pack();
   const out = pipeline(pack, createGzip({ level: 6 }), createWriteStream(file));
-  const t = tally(names, copies);
+  const t = tally(names, copies, mix);
   const total = t.passed + t.failed + t.skipped;
   await addFile(pack, "meta/info.json", JSON.stringify({ plugins: ["e2e"] }));
   await addFile(pack, "meta/config.json", JSON.stringify({ Version: "v0.57.5", UUID: "bench" }));
@@ -141,15 +155,15 @@ export async function writeBenchTarball(file: string, names: string[], copies: n
     }),
   );
   await addStreamed(pack, "plugins/e2e/sonobuoy_results.yaml", {
-    [Symbol.iterator]: () => cachedResultsChunks(names, copies),
+    [Symbol.iterator]: () => cachedResultsChunks(names, copies, mix),
   });
   await addStreamed(pack, "plugins/e2e/results/global/junit_01.xml", {
-    [Symbol.iterator]: () => junitChunks(names, copies),
+    [Symbol.iterator]: () => junitChunks(names, copies, mix),
   });
   await addFile(
     pack,
     "plugins/e2e/results/global/e2e.log",
-    `Running Suite: Kubernetes e2e suite\nRan ${t.passed + t.failed} of ${total} Specs in 3600.000 seconds\nFAIL! -- ${t.passed} Passed | ${t.failed} Failed | 0 Pending | ${t.skipped} Skipped\n`,
+    `Running Suite: Kubernetes e2e suite\nRan ${t.passed + t.failed} of ${total} Specs in 3600.000 seconds\n${t.failed ? "FAIL!" : "SUCCESS!"} -- ${t.passed} Passed | ${t.failed} Failed | 0 Pending | ${t.skipped} Skipped\n`,
   );
   pack.finalize();
   await out;
