@@ -25,10 +25,11 @@ export interface ReportOptions {
 /** Reads a results tarball or directory and judges it against the scope. Throws InputError on bad input. */
 export async function makeReport(input: string, opts: ReportOptions = {}): Promise<Report> {
   const okToFailFile = opts.okToFailFile ?? BUNDLED_OK_TO_FAIL;
-  const [scope, okToFail, results] = await Promise.all([
+  // The okToFail list first: failures beyond the kept ones are judged against it as they are read.
+  const okToFail = await loadOkToFail(okToFailFile);
+  const [scope, results] = await Promise.all([
     loadScope(opts.scopeFile ?? BUNDLED_SCOPE),
-    loadOkToFail(okToFailFile),
-    readResults(input),
+    readResults(input, { okToFail }),
   ]);
   const judgement = judge(results, {
     scope,

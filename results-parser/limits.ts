@@ -14,9 +14,8 @@ export const LIMITS = {
   keptSystemOutChars: 16 * 1024,
   /** Testcases kept with full detail (failures, errors, cases carrying scs.* properties) per plugin. */
   keptCases: 2000,
-  /** Names of failed/errored testcases kept per plugin beyond the detailed ones (count, total characters). */
-  keptFailureNames: 100_000,
-  keptFailureNameChars: 16 * 1024 * 1024,
+  /** Characters of message and system-out/err kept per plugin over all kept cases; beyond, 512 a case. */
+  keptDetailChars: 4 * 1024 * 1024,
   /** Executed [Conformance]/NetworkPolicy spec names kept per plugin (upstream lists hold < 600). */
   keptSpecNames: 20_000,
   keptSpecNameChars: 4 * 1024 * 1024,

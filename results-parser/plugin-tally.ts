@@ -1,4 +1,6 @@
+import { truncate } from "./bounded-text.ts";
 import { LIMITS } from "./limits.ts";
+import { excuse, type OkToFail } from "./scope.ts";
 import { type Counts, detach, detachCase, type TestCase, zeroCounts } from "./test-case.ts";
 
 /**
@@ -38,10 +40,26 @@ export class PluginTally {
   /** Failures, errors and scs-annotated cases with detail, up to LIMITS.keptCases. */
   kept: TestCase[] = [];
   keptTruncated = 0;
-  /** Names of failed/errored cases beyond `kept` (for okToFail matching), up to LIMITS.keptFailureNames. */
-  extraFailureNames: string[] = [];
-  failureNamesTruncated = 0;
-  private extraFailureChars = 0;
+  /**
+   * Failed/errored cases beyond `kept`, judged against the okToFail list as they are read (their names
+   * are not kept, so memory does not grow with the number of failures): the excused ones per regex.
+   */
+  moreFailures = 0;
+  moreExcused = new Map<string, { reason: string; count: number }>();
+  /** Characters of detail (message, system-out/err) held by `kept`, bounded by LIMITS.keptDetailChars. */
+  private keptChars = 0;
+  /** The okToFail list `moreFailures` were judged against (none: all count as not excused). */
+  readonly okToFail: OkToFail[];
+
+  constructor(okToFail: OkToFail[] = []) {
+    this.okToFail = okToFail;
+  }
+
+  get moreUnexcused(): number {
+    let excused = 0;
+    for (const e of this.moreExcused.values()) excused += e.count;
+    return this.moreFailures - excused;
+  }
   /** Ran (passed/failed/error) cases whose names carry these marks; used to tell what the plugin ran. */
   ranConformance = 0;
   ranNetworkPolicy = 0;
@@ -78,22 +96,35 @@ export class PluginTally {
     }
     const bad = c.status === "failed" || c.status === "error";
     if (bad || isScs) {
-      if (this.kept.length < LIMITS.keptCases) this.kept.push(detachCase(c));
-      else if (
-        bad &&
-        this.extraFailureNames.length < LIMITS.keptFailureNames &&
-        this.extraFailureChars + c.junitName.length <= LIMITS.keptFailureNameChars
-      ) {
+      if (this.kept.length < LIMITS.keptCases) this.keep(c);
+      else {
         this.keptTruncated++;
-        this.extraFailureChars += c.junitName.length;
-        // The junit name: okToFail regexes are searched in it, as the SCS driver does.
-        this.extraFailureNames.push(detach(c.junitName));
-      } else {
-        this.keptTruncated++;
-        if (bad) this.failureNamesTruncated++;
+        if (bad) {
+          this.moreFailures++;
+          // The junit name: okToFail regexes are searched in it, as the SCS driver does.
+          const ok = excuse(this.okToFail, c.junitName);
+          if (ok) {
+            const e = this.moreExcused.get(ok.regex);
+            if (e) e.count++;
+            else this.moreExcused.set(ok.regex, { reason: ok.reason, count: 1 });
+          }
+        }
       }
     }
     if (c.time > 0) this.noteDuration(c.name, c.time);
+  }
+
+  /** Keeps a case's detail while the budget lasts; then only its first lines. */
+  private keep(c: TestCase): void {
+    const d = detachCase(c);
+    const chars = (d.message?.length ?? 0) + (d.systemOut?.length ?? 0) + (d.systemErr?.length ?? 0);
+    if (this.keptChars + chars > LIMITS.keptDetailChars) {
+      delete d.systemOut;
+      delete d.systemErr;
+      if (d.message && d.message.length > 512) d.message = truncate(d.message, 512);
+    }
+    this.keptChars += (d.message?.length ?? 0) + (d.systemOut?.length ?? 0) + (d.systemErr?.length ?? 0);
+    this.kept.push(d);
   }
 
   private noteDuration(name: string, time: number): void {

@@ -17,6 +17,7 @@ import {
 } from "./plugin-definition.ts";
 import { PluginTally } from "./plugin-tally.ts";
 import { parseJsonOrThrow, readSmall } from "./read-small.ts";
+import type { OkToFail } from "./scope.ts";
 import { readSonobuoyItems, type SonobuoyTree } from "./sonobuoy-items.ts";
 import { basename, layoutRole } from "./tarball-layout.ts";
 import { type Counts, type TestCase, zeroCounts } from "./test-case.ts";
@@ -70,15 +71,19 @@ function selected(def: { format: ResultFormat; resultFiles: string[] }, path: st
  * Reads a Sonobuoy results tarball or extracted directory; throws InputError for unreadable input. A
  * tarball holding links or paths stored twice is read again as extraction would leave it.
  */
-export async function readResults(input: string): Promise<ParsedResults> {
-  const first = await readOnce(input);
+export async function readResults(
+  input: string,
+  opts: { okToFail?: OkToFail[] } = {},
+): Promise<ParsedResults> {
+  const first = await readOnce(input, opts.okToFail ?? []);
   if (!first.plan) return first.results;
-  const again = await readOnce(input, first.plan);
+  const again = await readOnce(input, opts.okToFail ?? [], first.plan);
   return { ...again.results, warnings: first.results.warnings };
 }
 
 async function readOnce(
   input: string,
+  okToFail: OkToFail[],
   plan?: ArchivePlan,
 ): Promise<{ results: ParsedResults; plan?: ArchivePlan }> {
   const plugins = new Map<string, PluginResults>();
@@ -92,7 +97,7 @@ async function readOnce(
       p = {
         name,
         format: "raw",
-        tally: new PluginTally(),
+        tally: new PluginTally(okToFail),
         resultFiles: [],
         junitFiles: [],
         nodes: [],
