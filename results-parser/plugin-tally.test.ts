@@ -17,7 +17,10 @@ const tc = (name: string, status: TestCase["status"], time = 0): TestCase => ({
 
 describe("PluginTally", () => {
   it("counts every case but keeps detail only for failures (bounded); the rest judged against okToFail as read", () => {
-    const ok: OkToFail[] = [{ regex: "^\\[It\\] fail 2005$", reason: "r", pattern: /^\[It\] fail 2005$/ }];
+    const ok: OkToFail[] = [
+      { regex: "^\\[It\\] fail 2005$", reason: "r", pattern: /^\[It\] fail 2005$/ },
+      { regex: "no such test", reason: "other", pattern: /no such test/ },
+    ];
     const t = new PluginTally(ok);
     const n = LIMITS.keptCases + 10;
     for (let i = 0; i < n; i++) t.add({ ...tc(`fail ${i}`, "failed"), junitName: `[It] fail ${i}` });
