@@ -265,6 +265,22 @@ describe("issue #12: never certify what did not run", () => {
       expect(id(r, "version-policy-check").verdict).to.equal("ABORT");
       expect(id(r, "version-policy-check").reasons.join("\n")).to.match(/container exited 137/);
     });
+
+    for (const [plugin, testId] of [
+      ["gamma", "version-policy-check"],
+      ["beta", NET],
+    ] as const)
+      it(`Sonobuoy's failed status of the ${plugin} plugin whose junit passed is ABORT (${testId})`, async () => {
+        const r = await reportOf([
+          ...fixtureEntries(),
+          {
+            name: `plugins/${plugin}/sonobuoy_results.yaml`,
+            content: `name: ${plugin}\nstatus: failed\nmeta:\n  type: summary\nitems:\n- name: error.json\n  status: failed\n`,
+          },
+        ]);
+        expect(id(r, testId).verdict).to.equal("ABORT");
+        expect(id(r, testId).reasons.join("\n")).to.match(/status of the plugin is failed/);
+      });
   });
 
   describe("7. a failed suite without pseudo-cases", () => {

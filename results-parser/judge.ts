@@ -285,6 +285,7 @@ function judgeE2ePlugin(
       aborts.push(`${p.name}: ${f.message}`);
   aborts.push(...dryRunSignals(p).map((s) => `${p.name}: dry run (${s}): specs were listed, not executed`));
   aborts.push(...unexplainedSuiteFailure(p));
+  aborts.push(...failedPluginStatus(p));
   if (t.ran === 0 && !aborts.length) aborts.push(`${p.name}: executed no test`);
   // Conformance tests must not be skipped: a run that skipped any (a narrower focus than
   // --mode certified-conformance) says nothing about the rest.
@@ -320,6 +321,15 @@ function dryRunSignals(p: PluginResults): string[] {
     if ((f.suiteProperties.DryRun ?? "").toLowerCase() === "true")
       out.push(`${f.file}: suite property DryRun=true`);
   return out;
+}
+
+/** Sonobuoy's own status of the plugin says failed, yet its results hold no failure: the plugin failed. */
+function failedPluginStatus(p: PluginResults): string[] {
+  const t = p.tally;
+  if (p.cached?.rootStatus !== "failed" || t.counts.failed + t.counts.error > 0) return [];
+  return [
+    `${p.name}: Sonobuoy's status of the plugin is failed (sonobuoy_results.yaml), yet its results hold no failure`,
+  ];
 }
 
 /** Ginkgo said the suite failed, but no test (and no pseudo-case) failed: something else went wrong. */
@@ -529,6 +539,7 @@ function judgeScsPlugin(
     ...pf
       .filter((f) => ["plugin-errors", "no-results", "suite-setup-failed"].includes(f.code))
       .map((f) => `${p.name}: ${f.message}`),
+    ...failedPluginStatus(p),
     ...runnerProblems,
   ];
   if (broken.length) {
