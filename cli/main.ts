@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   "version-policy": () => import("./commands/version-policy.ts"),
   report: () => import("./commands/report.ts"),
   rbac: () => import("./commands/rbac.ts"),
+  cleanup: () => import("./commands/cleanup.ts"),
 };
 
 /** The command the arguments run (`scs-kaas <cmd> ...` or `scs-kaas help <cmd>`), if it is a known one. */

@@ -9,7 +9,13 @@ export const CONFIG_KEYS = {
   "enable-disruptive": "SCS_KAAS_ENABLE_DISRUPTIVE",
 } as const;
 /** Keys passed on to the checks as ctx.options; any other config-map key is passed on too. */
-export const CHECK_OPTION_ENV = { "release-data": "SCS_KAAS_RELEASE_DATA" } as const;
+export const CHECK_OPTION_ENV = {
+  "release-data": "SCS_KAAS_RELEASE_DATA",
+  "timeout-scale": "SCS_KAAS_TIMEOUT_SCALE",
+  image: "SCS_KAAS_IMAGE",
+  "image-registry": "SCS_KAAS_IMAGE_REGISTRY",
+  "sweep-older-than": "SCS_KAAS_SWEEP_OLDER_THAN",
+} as const;
 
 export interface PluginConfig {
   resultsDir: string;

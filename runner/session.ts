@@ -6,6 +6,7 @@ import { describe } from "../suites/framework/api-errors.ts";
 import type { CheckDefinition } from "../suites/framework/check.ts";
 import { CheckAborted, RunInterrupted } from "../suites/framework/errors.ts";
 import { runSelector } from "../suites/framework/labels.ts";
+import { withTimeout } from "../suites/framework/timeouts.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "./atomic-write.ts";
 import { probeCluster } from "./cluster-probe.ts";
 import { writeDoneFile, writeDoneFileSync } from "./done-file.ts";
@@ -16,6 +17,7 @@ import { type CheckResult, tally } from "./result.ts";
 import { DEFAULT_TIMEOUTS, type RunnerTimeouts } from "./run-check.ts";
 import { type SuiteEvent, SuiteRun } from "./run-suite.ts";
 import { type Selection, selectChecks } from "./select.ts";
+import { DEFAULT_SWEEP_AGE_MS, parseAge, SWEEP_OPTION, SWEEP_TIMEOUT, sweepEarlierRuns } from "./sweep.ts";
 import { writeTarGz } from "./tarball.ts";
 
 export const LOG_FILE_NAME = "scs-kaas.log";
@@ -121,6 +123,7 @@ export class Session {
         `cluster version ${this.#clusterVersion}; ${suite.selectedCount} of ${cfg.checks.length} checks selected`,
       );
       this.#post(`running ${suite.selectedCount} checks`, []);
+      if (!this.#interrupt.signal.aborted) await this.#sweep();
     }
 
     await suite.run((e) => {
@@ -137,6 +140,28 @@ export class Session {
     });
     const why = this.#interrupt.signal.aborted ? reasonOf(this.#interrupt.signal.reason) : undefined;
     return this.finish(why);
+  }
+
+  /** Deletes namespaces earlier runs left behind (runner/sweep.ts); `--option sweep-older-than=off` disables. */
+  async #sweep(): Promise<void> {
+    const cfg = this.#cfg;
+    const raw = cfg.checkOptions[SWEEP_OPTION]?.trim();
+    let olderThanMs: number | undefined = DEFAULT_SWEEP_AGE_MS;
+    try {
+      if (raw) olderThanMs = parseAge(raw);
+    } catch (err) {
+      this.#log.line(`sweep skipped: ${(err as Error).message}`);
+      return;
+    }
+    if (olderThanMs === undefined) return;
+    // bounded: an API server that stops answering must not hold the run before its first check
+    await withTimeout(SWEEP_TIMEOUT, this.#interrupt.signal, "sweeping earlier runs' namespaces", () =>
+      sweepEarlierRuns(cfg.kubeConfig, {
+        currentRunId: cfg.runId,
+        olderThanMs,
+        log: (line) => this.#log.line(line),
+      }),
+    ).catch((err: unknown) => this.#log.line(`sweep stopped: ${describe(err)}`));
   }
 
   /**

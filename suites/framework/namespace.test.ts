@@ -3,7 +3,12 @@ import { expect } from "chai";
 import { forbidden } from "../../runner/testdata/fake-api-server.ts";
 import { translateError } from "./api-errors.ts";
 import { CHECK_LABEL, MANAGED_BY_LABEL, RUN_ID_LABEL } from "./labels.ts";
-import { createTestNamespace, deleteIgnoringNotFound } from "./namespace.ts";
+import {
+  createTestNamespace,
+  deleteIgnoringNotFound,
+  deleteNamespaceAndWait,
+  NamespaceNotGone,
+} from "./namespace.ts";
 import { harness } from "./testdata/harness.ts";
 
 describe("framework: test namespaces (fake API server)", () => {
@@ -55,6 +60,55 @@ describe("framework: test namespaces (fake API server)", () => {
         (e: unknown) => e,
       );
       expect(translateError(err).reason).to.match(/^forbidden: cannot delete namespaces/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("the namespace's cleanup waits until the namespace is gone, not just until its deletion was accepted", async () => {
+    const h = await harness({ namespaceDeletionMs: 400 });
+    try {
+      const name = await createTestNamespace(h.ctx);
+      h.store.put(`/api/v1/namespaces/${name}/pods`, { metadata: { name: "p" } });
+      const started = Date.now();
+      expect(await h.cleanup()).to.deep.equal([]);
+      expect(Date.now() - started).to.be.at.least(350);
+      expect(h.store.get("/api/v1/namespaces", name)).to.equal(undefined);
+      expect(h.store.list(`/api/v1/namespaces/${name}/pods`)).to.deep.equal([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a namespace held by finalizers: the wait ends at its timeout and names what is left (LB Service, PV)", async () => {
+    const h = await harness();
+    try {
+      h.store.put("/api/v1/namespaces", { metadata: { name: "ns" } });
+      h.store.put("/api/v1/namespaces/ns/services", {
+        metadata: { name: "lb", finalizers: ["service.kubernetes.io/load-balancer-cleanup"] },
+        spec: { type: "LoadBalancer" },
+      });
+      h.store.put("/api/v1/persistentvolumes", {
+        metadata: { name: "pv-1" },
+        spec: { claimRef: { namespace: "ns", name: "data" }, persistentVolumeReclaimPolicy: "Retain" },
+        status: { phase: "Released" },
+      });
+      h.store.put("/api/v1/persistentvolumes", {
+        metadata: { name: "pv-other" },
+        spec: { claimRef: { namespace: "x", name: "y" } },
+      });
+      const err = await deleteNamespaceAndWait(h.ctx, "ns", {
+        timeout: { name: "namespace-gone", ms: 400 },
+      }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(NamespaceNotGone);
+      expect((err as NamespaceNotGone).leftovers).to.deep.equal([
+        "namespace ns phase Terminating",
+        "service/lb (type LoadBalancer, finalizers service.kubernetes.io/load-balancer-cleanup)",
+        "persistentvolume/pv-1 (claim ns/data, phase Released, reclaim Retain)",
+      ]);
+      expect((err as Error).message).to.match(
+        /^namespace ns is not gone \(timeout "namespace-gone" \(400ms\) expired while waiting for namespace ns to be gone\); left: namespace ns phase Terminating; service\/lb/,
+      );
     } finally {
       await h.close();
     }

@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { startFakeApiServer } from "../runner/testdata/fake-api-server.ts";
+import { FakeStore } from "../runner/testdata/fake-store.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/scs-kaas.js"), ...args], {
+    cwd: home,
+    env: { PATH: process.env.PATH, HOME: home },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr.on("data", (c) => {
+    stderr += c;
+  });
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
+describe("scs-kaas cleanup (child process, fake API server)", function () {
+  this.timeout(60_000);
+
+  it("exit 0 when everything went; 1 naming what holds a namespace that stays; 2 for a bad run id", async () => {
+    const store = new FakeStore();
+    const api = await startFakeApiServer([store.route]);
+    const home = mkdtempSync(join(tmpdir(), "scs-cleanup-"));
+    try {
+      const kubeconfig = join(home, "kubeconfig");
+      writeFileSync(kubeconfig, api.kubeconfig);
+      const labels = (runId: string) => ({
+        "app.kubernetes.io/managed-by": "scs-kaas",
+        "scs-kaas.scs.community/run-id": runId,
+      });
+      store.put("/api/v1/namespaces", { metadata: { name: "scs-kaas-a", labels: labels("r1") } });
+      store.put("/api/v1/namespaces", { metadata: { name: "scs-kaas-b", labels: labels("r2") } });
+      store.put("/api/v1/namespaces/scs-kaas-b/services", {
+        metadata: { name: "lb", finalizers: ["service.kubernetes.io/load-balancer-cleanup"] },
+        spec: { type: "LoadBalancer" },
+      });
+
+      const dry = await cli(["cleanup", "--kubeconfig", kubeconfig, "--dry-run"], home);
+      expect(dry.code, dry.stderr).to.equal(0);
+      expect(dry.stdout).to.contain("would delete namespace scs-kaas-a (run r1");
+      expect(dry.stdout).to.contain("would delete namespace scs-kaas-b (run r2");
+
+      const one = await cli(["cleanup", "--kubeconfig", kubeconfig, "--run-id", "r1"], home);
+      expect(one.code, one.stderr).to.equal(0);
+      expect(one.stdout).to.contain("gone: namespace scs-kaas-a");
+      expect(store.get("/api/v1/namespaces", "scs-kaas-b")?.metadata?.deletionTimestamp).to.equal(undefined);
+
+      const stuck = await cli(["cleanup", "--kubeconfig", kubeconfig, "--timeout", "1s"], home);
+      expect(stuck.code).to.equal(1);
+      expect(stuck.stdout).to.contain(
+        "NOT GONE: namespace scs-kaas-b: namespace scs-kaas-b phase Terminating; service/lb (type LoadBalancer, finalizers service.kubernetes.io/load-balancer-cleanup)",
+      );
+      expect(stuck.stderr).to.contain("1 namespace(s) not gone: scs-kaas-b");
+
+      const bad = await cli(["cleanup", "--kubeconfig", kubeconfig, "--run-id", "Not A Run"], home);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("--run-id Not A Run is not a run id");
+    } finally {
+      store.stop();
+      await api.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
