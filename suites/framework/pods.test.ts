@@ -30,3 +30,61 @@ describe("framework: pods (fake API server)", () => {
     }
   });
 });
+
+describe("framework: restrictedPod cannot be loosened", () => {
+  it("neither types nor casts get hostNetwork, hostPath, host ports, privilege or root into the pod", () => {
+    restrictedPod({
+      name: "p",
+      image: "img",
+      // @ts-expect-error hostNetwork is not a field a check may set
+      spec: { hostNetwork: true },
+    });
+    restrictedPod({
+      name: "p",
+      image: "img",
+      // @ts-expect-error hostPath is not an allowed volume source
+      spec: { volumes: [{ name: "h", hostPath: { path: "/" } }] },
+    });
+    restrictedPod({
+      name: "p",
+      image: "img",
+      // @ts-expect-error the security context is fixed
+      container: { securityContext: { privileged: true } },
+    });
+    // @ts-expect-error host ports are not allowed
+    restrictedPod({ name: "p", image: "img", ports: [{ containerPort: 80, hostPort: 80 }] });
+
+    const smuggled = restrictedPod({
+      name: "p",
+      image: "img",
+      ports: [{ containerPort: 80, hostPort: 80 } as never],
+      container: { securityContext: { privileged: true, runAsUser: 0 } } as never,
+      spec: {
+        hostNetwork: true,
+        hostPID: true,
+        serviceAccountName: "admin",
+        volumes: [{ name: "h", hostPath: { path: "/" }, emptyDir: {} }],
+        tolerations: [{ operator: "Exists" }],
+      } as never,
+    });
+    const spec = smuggled.spec;
+    expect(spec?.hostNetwork).to.equal(undefined);
+    expect(spec?.hostPID).to.equal(undefined);
+    expect(spec?.serviceAccountName).to.equal(undefined);
+    expect(spec?.volumes).to.deep.equal([{ name: "h", emptyDir: {} }]);
+    expect(spec?.tolerations).to.deep.equal([{ operator: "Exists" }]);
+    const c = spec?.containers[0];
+    expect(c?.ports).to.deep.equal([{ containerPort: 80 }]);
+    expect(c?.securityContext).to.deep.equal({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(() => restrictedPod({ name: "p", image: "img", runAsUser: 0 })).to.throw(
+      "runAsUser 0 is not a non-root uid",
+    );
+  });
+});
