@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { NODE_ACTION_OPTIONS } from "../suites/framework/node-actions/options.ts";
 
 /** The keys the plugin understands in its config-map (sonobuoy.yaml) and their env overrides. */
 export const CONFIG_KEYS = {
@@ -8,13 +9,22 @@ export const CONFIG_KEYS = {
   "reference-date": "SCS_KAAS_REFERENCE_DATE",
   "enable-disruptive": "SCS_KAAS_ENABLE_DISRUPTIVE",
 } as const;
-/** Keys passed on to the checks as ctx.options; any other config-map key is passed on too. */
+/**
+ * Keys passed on to the checks as ctx.options, each also settable per run by its env variable
+ * (`--plugin-env scs.SCS_KAAS_NODE_ACTION=webhook`); any other config-map key is passed on too.
+ */
 export const CHECK_OPTION_ENV = {
   "release-data": "SCS_KAAS_RELEASE_DATA",
   "timeout-scale": "SCS_KAAS_TIMEOUT_SCALE",
   image: "SCS_KAAS_IMAGE",
   "image-registry": "SCS_KAAS_IMAGE_REGISTRY",
   "sweep-older-than": "SCS_KAAS_SWEEP_OLDER_THAN",
+  [NODE_ACTION_OPTIONS.driver]: "SCS_KAAS_NODE_ACTION",
+  [NODE_ACTION_OPTIONS.url]: "SCS_KAAS_NODE_ACTION_URL",
+  [NODE_ACTION_OPTIONS.tokenSecret]: "SCS_KAAS_NODE_ACTION_TOKEN_SECRET",
+  [NODE_ACTION_OPTIONS.tokenFile]: "SCS_KAAS_NODE_ACTION_TOKEN_FILE",
+  [NODE_ACTION_OPTIONS.allowControlPlane]: "SCS_KAAS_NODE_ACTION_ALLOW_CONTROL_PLANE",
+  [NODE_ACTION_OPTIONS.recoverySeconds]: "SCS_KAAS_NODE_ACTION_RECOVERY_SECONDS",
 } as const;
 
 export interface PluginConfig {

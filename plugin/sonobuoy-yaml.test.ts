@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { JUNIT_FILE_NAME } from "../common/junit-contract.ts";
 import { SUITE_VERSION } from "../runner/suite-version.ts";
+import { SUITE_NODE_ENV } from "../suites/framework/node-actions/safety.ts";
 import { CHECK_OPTION_ENV, CONFIG_KEYS } from "./config.ts";
 import { definitionProblems } from "./definition-keys.ts";
 
@@ -55,6 +56,13 @@ describe("sonobuoy.yaml", () => {
       effect: "NoSchedule",
     });
     expect(pod.terminationGracePeriodSeconds).to.be.greaterThan(45); // runner: 30 s cleanups + writing results
+  });
+
+  it("tells the suite its own node (downward API) so that node actions never touch it", () => {
+    expect(load().spec.env).to.deep.include({
+      name: SUITE_NODE_ENV,
+      valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } },
+    });
   });
 
   it("runs the plugin container restricted-compliant, with the package's version as image tag", () => {

@@ -25,10 +25,15 @@ export function selectionText(c: CheckDefinition): string {
   return `${c.id} ${testcaseName(c)}`;
 }
 
+/**
+ * Every check with whether it runs, in run order: the registry's order, except that [Disruptive] checks
+ * (node rolls, VM kills) come last, so that the others judge a cluster nothing has disturbed yet.
+ */
 export function selectChecks(checks: readonly CheckDefinition[], sel: Selection): SelectedCheck[] {
   const focus = compile("focus", sel.focus);
   const skip = compile("skip", sel.skip);
-  return checks.map((check) => {
+  const ordered = [...checks].sort((a, b) => Number(isDisruptive(a)) - Number(isDisruptive(b)));
+  return ordered.map((check) => {
     const text = selectionText(check);
     if (focus && !focus.test(text))
       return { check, selected: false, excludedBecause: `not matched by --focus ${sel.focus}` };
