@@ -27,7 +27,7 @@ import { registerNode, startControlPlaneDaemons, startNodeAgents, startRuntime }
 import { adminKubeconfig, nodeRunDir, nodeStateDir } from "./paths.ts";
 import { createPki, issue, nodeCertRequests } from "./pki.ts";
 import { assertAlive, forgetDaemons, startDaemon } from "./processes.ts";
-import { type LabRecord, readLab, requireLab, writeLab } from "./state.ts";
+import { type LabRecord, readLab, requireLab, updateLab, writeLab } from "./state.ts";
 import { buildTopology, controlPlanes, findNode, type LabNode } from "./topology.ts";
 
 export type Log = (line: string) => void;
@@ -156,8 +156,9 @@ export async function restoreNode(name: string, log: Log): Promise<void> {
   startControlPlaneDaemons(node, lab, "existing", true);
   await startRuntime(node, lab, false);
   startNodeAgents(node, lab);
-  lab.killed = lab.killed.filter((n) => n !== node.name);
-  writeLab(lab);
+  updateLab((current) => {
+    current.killed = current.killed.filter((n) => n !== node.name);
+  });
   await waitNodesReady([node.name], 180_000);
   log(`node ${node.name}: restored and Ready in ${seconds(started)}`);
 }
@@ -205,8 +206,9 @@ export async function rollNode(name: string, log: Log): Promise<void> {
   await registerNode(node, lab);
   await startRuntime(node, lab, true);
   startNodeAgents(node, lab);
-  lab.killed = lab.killed.filter((n) => n !== node.name);
-  writeLab(lab);
+  updateLab((current) => {
+    current.killed = current.killed.filter((n) => n !== node.name);
+  });
   await waitNodesReady([node.name], 180_000);
   log(`node ${node.name}: rolled in ${seconds(started)}`);
 }

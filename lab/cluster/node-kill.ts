@@ -1,7 +1,7 @@
 import { killCgroup, nodeCgroup } from "./cgroups.ts";
 import { setNodeLink } from "./network.ts";
 import { forgetDaemons } from "./processes.ts";
-import { requireLab, writeLab } from "./state.ts";
+import { requireLab, updateLab } from "./state.ts";
 import { findNode } from "./topology.ts";
 
 // Kept apart from lifecycle.ts so that `node kill` loads no Kubernetes client: it must act at once.
@@ -13,7 +13,8 @@ export async function killNode(name: string, log: (line: string) => void): Promi
   const killed = await killCgroup(nodeCgroup(node.name));
   await setNodeLink(node.name, false);
   forgetDaemons(node.name);
-  if (!lab.killed.includes(node.name)) lab.killed.push(node.name);
-  writeLab(lab);
+  updateLab((current) => {
+    if (!current.killed.includes(node.name)) current.killed.push(node.name);
+  });
   log(`node ${node.name}: ${killed} processes killed, link down`);
 }
