@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { adminKubeconfig } from "./cluster/paths.ts";
 import { readLab } from "./cluster/state.ts";
-import { SCENARIOS } from "./scenarios/scenarios.ts";
+import { describeExpectations, SCENARIOS } from "./scenarios/scenarios.ts";
 
 // Verbs load what they need when they run: the Kubernetes client alone takes seconds to load on a busy
 // machine, and `node kill` must act at once.
@@ -69,8 +69,9 @@ program
   .action(() => {
     for (const s of SCENARIOS) {
       console.log(
-        `${s.name}\n  breaks:    ${s.breaks}\n  must fail: ${s.mustFail || "nothing (every check passes)"}`,
+        `${s.name}\n  breaks:  ${s.breaks}\n  expects: ${describeExpectations(s.expect).join(" ")}`,
       );
+      if (s.otherProof) console.log(`  proof:   ${s.otherProof}`);
     }
   });
 
@@ -105,7 +106,11 @@ program
   .option("--no-scs", "run the e2e plugin only")
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
-  .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
+  .option(
+    "--expect <id=VERDICT...>",
+    "verdicts the SCS test ids must get (default: the scenario's, see `lab scenarios`)",
+    [],
+  )
   .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
   .action(
     async (opts: {
@@ -116,9 +121,8 @@ program
       expect: string[];
       outputDir: string;
     }) => {
-      const { DEFAULT_E2E_FOCUS, parseExpectations, runSonobuoy } = await import(
-        "./sonobuoy/run-sonobuoy.ts"
-      );
+      const { DEFAULT_E2E_FOCUS, runSonobuoy } = await import("./sonobuoy/run-sonobuoy.ts");
+      const { parseExpectations } = await import("./suite/expectations.ts");
       const ok = await runSonobuoy({
         focus: opts.focus ?? DEFAULT_E2E_FOCUS,
         e2e: opts.e2e,
@@ -131,6 +135,40 @@ program
       process.exitCode = ok ? 0 : 1;
     },
   );
+
+program
+  .command("suite")
+  .description(
+    "run `scs-kaas run` from this machine against the lab: its kubeconfig, the release-data snapshot's date and its node-action webhook filled in",
+  )
+  .argument("[args...]", "any `scs-kaas run` arguments (after --)")
+  .option(
+    "--expect-scenario",
+    "also run the disruptive checks and compare the verdicts with the scenario's expectations (exit 0 when they match)",
+  )
+  .allowUnknownOption()
+  .passThroughOptions()
+  .action(async (args: string[], opts: { expectScenario?: boolean }) => {
+    const { runSuite } = await import("./suite/run-suite.ts");
+    const { findScenario } = await import("./scenarios/scenarios.ts");
+    const lab = readLab();
+    if (!lab) throw new Error("no lab is up (run `npm run lab -- up`)");
+    process.exitCode = await runSuite(args, {
+      ...(opts.expectScenario ? { expect: findScenario(lab.scenario).expect } : {}),
+      log,
+    });
+  });
+
+program
+  .command("node-actions")
+  .description("print the node-action webhook's URL, token file and token Secret (README: Node actions)")
+  .action(() => {
+    const lab = readLab();
+    if (!lab?.nodeActions) throw new Error("no lab with a node-action webhook is up");
+    console.log(`url=${lab.nodeActions.url}`);
+    console.log(`token-file=${lab.nodeActions.tokenFile}`);
+    console.log(`token-secret=${lab.nodeActions.secret}`);
+  });
 
 const node = program.command("node").description("node lifecycle: kill, restore, roll");
 node

@@ -58,6 +58,21 @@ describe("lab configuration files", () => {
     expect(rules).to.include('oifname "scslab0" iifname != "scslab0" counter drop');
   });
 
+  it("lets pods reach this machine only at the node-action webhook (and replies)", () => {
+    const input = isolationRules().split("chain input")[1] ?? "";
+    expect(input).to.include(
+      "ip saddr 198.18.64.0/18 ip daddr 198.18.0.1 tcp dport 8480 ct state new,established accept",
+    );
+    expect(input).to.include("ip saddr 198.18.64.0/18 ct state established,related accept");
+    expect(
+      input
+        .trim()
+        .split("\n")
+        .filter((l) => l.includes("accept") && !l.includes("policy")),
+    ).to.have.length(2);
+    expect(input).to.include("ip saddr 198.18.64.0/18 counter drop");
+  });
+
   it("finds lab mounts and cgroup hierarchies in mountinfo", () => {
     const info = [
       "30 23 0:26 / /run/netns/scslab-cp-a rw - nsfs nsfs rw",

@@ -4,6 +4,8 @@ import { buildAll } from "../build/artifacts.ts";
 import { findScenario } from "../scenarios/scenarios.ts";
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
+import { NODE_ACTIONS_URL } from "./addons/node-actions.ts";
+import { startNodeActions } from "./addons/node-actions-start.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
 import { devMode } from "./artifacts.ts";
@@ -76,6 +78,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   log(`lab up: API server ready (${seconds(started)})`);
   for (const node of controlPlanes(lab.nodes)) startControllers(node, lab.kubernetesVersion);
   await apply(ADDON_RBAC, lab.kubernetesVersion);
+  await startNodeActions(lab);
+  log(`lab up: node-action webhook at ${NODE_ACTIONS_URL} (${seconds(started)})`);
   for (const node of lab.nodes) await registerNode(node, lab);
   await runtimes;
   log(`lab up: containerd running and images imported on ${lab.nodes.length} nodes (${seconds(started)})`);
@@ -92,6 +96,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
     },
   );
   await podAddonsReady(lab, scenario);
+  assertAlive("infra", "node-actions");
   log(
     `lab up: scenario ${scenario.name}, Kubernetes ${lab.kubernetesVersion}, ${lab.nodes.length} nodes Ready in ${seconds(started)}`,
   );

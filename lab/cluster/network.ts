@@ -1,15 +1,33 @@
 import { existsSync } from "node:fs";
 import { exec, ipIn, run, runIn } from "./exec.ts";
 import { BRIDGE, NFT_TABLE, netnsName, netnsPath, VETH_PREFIX } from "./paths.ts";
-import { CLIENT_NETWORK, type LabNode, LB_PROXY_IP, NODE_NETWORK, ROUTER_IP } from "./topology.ts";
+import {
+  CLIENT_NETWORK,
+  CLUSTER_CIDR,
+  type LabNode,
+  LB_PROXY_IP,
+  NODE_ACTIONS_PORT,
+  NODE_NETWORK,
+  ROUTER_IP,
+} from "./topology.ts";
 
-/** The lab's root-namespace firewall: nothing enters or leaves the lab bridge through routing. */
+/**
+ * The lab's root-namespace firewall: nothing enters or leaves the lab bridge through routing; and of what
+ * pods send to this machine itself (this machine routes replies to the pod network, for the node-action
+ * webhook), only new connections to the webhook and replies are let in.
+ */
 export function isolationRules(): string {
   return `table inet ${NFT_TABLE} {
   chain forward {
     type filter hook forward priority -10; policy accept;
     iifname "${BRIDGE}" oifname != "${BRIDGE}" counter drop
     oifname "${BRIDGE}" iifname != "${BRIDGE}" counter drop
+  }
+  chain input {
+    type filter hook input priority -10; policy accept;
+    ip saddr ${CLUSTER_CIDR} ip daddr ${NODE_NETWORK.hostIp} tcp dport ${NODE_ACTIONS_PORT} ct state new,established accept
+    ip saddr ${CLUSTER_CIDR} ct state established,related accept
+    ip saddr ${CLUSTER_CIDR} counter drop
   }
 }
 `;
@@ -97,6 +115,9 @@ export async function createNodeNetwork(node: LabNode, all: readonly LabNode[]):
   for (const other of all) {
     if (other.name !== node.name) await ipIn(ns, ["route", "replace", other.podCIDR, "via", other.ip]);
   }
+  // This machine answers pods (the node-action webhook) through the node, not through its default route:
+  // without this route a reply to a pod would leave by the uplink.
+  await run("ip", ["route", "replace", node.podCIDR, "via", node.ip]);
   await sysctlIn(node.name, {
     "net.ipv4.ip_forward": "1",
     "net.ipv4.conf.all.rp_filter": "0",

@@ -3,7 +3,8 @@
  * from a scenario, so it can be tested without a machine.
  *
  * Address plan (198.18.0.0/15, the range RFC 2544 sets aside for test networks, far from any uplink):
- *   198.18.0.0/24    node network on the root-namespace bridge; .1 = this machine, .254 = the router,
+ *   198.18.0.0/24    node network on the root-namespace bridge; .1 = this machine (node-action webhook
+ *                    on port 8480), .254 = the router,
  *                    .11.. = nodes, .200-.239 = LoadBalancer pool, .250 = the lb-snat proxy
  *   198.18.64.0/18   pod network, one /24 per node (by node index)
  *   198.18.128.0/20  Service ClusterIPs; .1 = kubernetes, .10 = DNS
@@ -34,6 +35,8 @@ export const KUBERNETES_SERVICE_IP = "198.18.128.1";
 export const DNS_SERVICE_IP = "198.18.128.10";
 export const LB_POOL = { first: "198.18.0.200", last: "198.18.0.239" };
 export const LB_PROXY_IP = "198.18.0.250";
+/** The node-action webhook on this machine's bridge address (lab/cluster/addons/node-actions.ts). */
+export const NODE_ACTIONS_PORT = 8480;
 export const CLIENT_NETWORK = { cidr: "198.19.0.0/24", routerIp: "198.19.0.1", clientIp: "198.19.0.2" };
 export const REGION = "region-1";
 export const ZONES = ["zone-a", "zone-b", "zone-c"] as const;

@@ -3,11 +3,17 @@ import { EOL_KUBERNETES_VERSION, KUBERNETES_VERSION } from "../versions.ts";
 import { findScenario, SCENARIOS } from "./scenarios.ts";
 
 describe("lab scenarios", () => {
-  it("names each broken scenario's failing check and breaks exactly one thing", () => {
+  it("expects every check to pass on the compliant lab, and each broken scenario to fail one or name its proof", () => {
     const compliant = findScenario("compliant");
-    expect(compliant.mustFail).to.equal("");
+    expect(Object.keys(compliant.expect)).to.not.be.empty;
+    expect(Object.values(compliant.expect).every((v) => v === "PASS")).to.equal(true);
+    expect(compliant.otherProof).to.equal(undefined);
     for (const s of SCENARIOS.filter((x) => x.name !== "compliant")) {
-      expect(s.mustFail, s.name).to.not.equal("");
+      expect(Object.keys(s.expect), s.name).to.have.members(Object.keys(compliant.expect));
+      const failing = Object.entries(s.expect).filter(([, v]) => v !== "PASS");
+      expect(failing.length > 0 || !!s.otherProof, `${s.name}: a failing check or another proof`).to.equal(
+        true,
+      );
       const differences =
         (["kubernetesVersion", "networkPolicy", "loadBalancer", "storage"] as const).filter(
           (k) => s[k] !== compliant[k],
@@ -29,6 +35,18 @@ describe("lab scenarios", () => {
     expect(t.controlPlanes).to.be.greaterThan(1);
     expect(t.controlPlaneOneHost).to.equal(false);
     expect(findScenario("single-host-control-plane").topology.controlPlaneOneHost).to.equal(true);
+  });
+
+  it("expects exactly the failures the scenarios are made for", () => {
+    const failing = Object.fromEntries(
+      SCENARIOS.map((s) => [s.name, Object.keys(s.expect).filter((id) => s.expect[id] !== "PASS")]),
+    );
+    expect(failing).to.deep.include({
+      "no-zone-labels": ["node-distribution-check"],
+      "single-host-control-plane": ["node-distribution-check"],
+      "eol-version": ["version-policy-check"],
+      compliant: [],
+    });
   });
 
   it("rejects an unknown scenario", () => {

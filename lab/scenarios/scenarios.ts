@@ -14,12 +14,29 @@ export type StorageKind =
   /** local-path-provisioner node-local: volumes live on one node's disk and die with it. */
   | "node-local";
 
+/** A verdict as the results parser states it per SCS test id (results-parser/judge.ts). */
+export type ExpectedVerdict = "PASS" | "FAIL" | "ABORT" | "NOT_RUN";
+
+/**
+ * The verdict each of the suite's checks must get on a scenario, keyed by the check's SCS test id (its
+ * check id when it has none), the key `scs-kaas report` and the junit use. One line per check.
+ */
+export type Expectations = Readonly<Record<string, ExpectedVerdict>>;
+
+/** On the compliant lab every check of the suite passes. A new check adds its line here. */
+const COMPLIANT_EXPECTATIONS: Expectations = {
+  "version-policy-check": "PASS",
+  "node-distribution-check": "PASS",
+};
+
 export type Scenario = {
   name: string;
   /** What the scenario breaks (or that it breaks nothing). */
   breaks: string;
-  /** Which check of the suite must fail on this lab (empty for the compliant lab: every check passes). */
-  mustFail: string;
+  /** The verdicts the suite's checks must get on this lab: the compliant set with the broken ones changed. */
+  expect: Expectations;
+  /** A proof outside the suite's checks (an upstream e2e run, the smoke), for what no check covers yet. */
+  otherProof?: string;
   kubernetesVersion: string;
   /** What `up` builds and imports: `cluster` skips the test binaries (no upstream e2e on this scenario). */
   artifacts: ArtifactSet;
@@ -43,7 +60,7 @@ const compliant: Scenario = {
   breaks:
     "nothing: supported Kubernetes, enforced NetworkPolicy, client-IP-preserving LoadBalancer, " +
     "shared-filesystem default StorageClass, zone/region labels, control plane on 3 hosts in 3 zones",
-  mustFail: "",
+  expect: COMPLIANT_EXPECTATIONS,
   kubernetesVersion: KUBERNETES_VERSION,
   artifacts: "all",
   topology: compliantTopology,
@@ -52,8 +69,21 @@ const compliant: Scenario = {
   storage: "shared",
 };
 
-function variant(name: string, breaks: string, mustFail: string, change: Partial<Scenario>): Scenario {
-  return { ...compliant, name, breaks, mustFail, ...change };
+function variant(
+  name: string,
+  breaks: string,
+  verdicts: { expect?: Expectations; otherProof?: string },
+  change: Partial<Scenario>,
+): Scenario {
+  const { otherProof } = verdicts;
+  return {
+    ...compliant,
+    name,
+    breaks,
+    expect: { ...COMPLIANT_EXPECTATIONS, ...verdicts.expect },
+    ...(otherProof ? { otherProof } : {}),
+    ...change,
+  };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -61,41 +91,52 @@ export const SCENARIOS: readonly Scenario[] = [
   variant(
     "no-netpol",
     "NetworkPolicy objects are accepted by the API but nothing enforces them (the lab's enforcer is not started)",
-    "scs-0219-v1 kaas-networking-check (NetworkPolicy e2e, e.g. \"should support a 'default-deny-ingress' policy\")",
+    {
+      otherProof:
+        "scs-0219-v1 kaas-networking-check: the upstream NetworkPolicy e2e fails (`lab e2e netpol --expect fail`)",
+    },
     { networkPolicy: false },
   ),
   variant(
     "lb-snat",
     "LoadBalancer Services are served by a TCP proxy (haproxy, like an Octavia amphora) in front of the " +
       "NodePorts: pods see the proxy's address, never the client's, even with externalTrafficPolicy Local",
-    "load-balancer client-IP preservation check (outside client must see its own address with ETP Local)",
+    { otherProof: "client-IP preservation with ETP Local fails in `lab smoke` (the pod sees 198.18.0.250)" },
     { loadBalancer: "snat-proxy" },
   ),
   variant(
     "node-local-storage",
     "the default StorageClass provisions node-local volumes (local-path, node affinity): data dies with the node",
-    "scs-0211-v1 default StorageClass durability (volume must survive node loss/roll, no node-local storage)",
+    {
+      otherProof:
+        "scs-0211-v1 durability: the PV has node affinity and lives on one node's disk (`lab smoke`)",
+    },
     { storage: "node-local" },
   ),
   variant(
     "no-zone-labels",
     "nodes carry no topology.kubernetes.io/zone or topology.kubernetes.io/region labels",
-    "scs-0214-v2 node-distribution-check (every node MUST carry zone and region labels)",
+    { expect: { "node-distribution-check": "FAIL" } },
     { topology: { ...compliantTopology, zoneLabels: false } },
   ),
   variant(
     "single-host-control-plane",
     "all three control-plane nodes run on one physical host (same topology.scs.community/host-id, one zone)",
-    "scs-0214-v2 node-distribution-check (control plane MUST span more than one physical machine)",
+    { expect: { "node-distribution-check": "FAIL" } },
     { topology: { ...compliantTopology, controlPlaneOneHost: true } },
   ),
   variant(
     "eol-version",
     `the cluster runs Kubernetes ${EOL_KUBERNETES_VERSION}, a minor past its upstream end of life`,
-    "scs-0210-v2 version-policy-check (minor version past end of life)",
+    { expect: { "version-policy-check": "FAIL" } },
     { kubernetesVersion: EOL_KUBERNETES_VERSION, artifacts: "cluster" },
   ),
 ];
+
+/** `id=VERDICT` lines, as `lab scenarios` prints them and `lab sonobuoy --expect` takes them. */
+export function describeExpectations(expect: Expectations): string[] {
+  return Object.entries(expect).map(([id, verdict]) => `${id}=${verdict}`);
+}
 
 export function findScenario(name: string): Scenario {
   const scenario = SCENARIOS.find((s) => s.name === name);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { parseExpectations, SCS_PLUGIN_FILE, sonobuoyRunArgs } from "./run-sonobuoy.ts";
+import { meetsExpectations, parseExpectations } from "../suite/expectations.ts";
+import { SCS_PLUGIN_FILE, sonobuoyRunArgs } from "./run-sonobuoy.ts";
 
 describe("lab sonobuoy", () => {
   const base = {
@@ -24,6 +25,25 @@ describe("lab sonobuoy", () => {
     expect(args).to.include(`--plugin=${SCS_PLUGIN_FILE}`);
     expect(SCS_PLUGIN_FILE).to.match(/\/sonobuoy\.yaml$/);
     expect(args).to.include("--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=2026-11-21");
+  });
+
+  it("passes extra env (node actions, enable-disruptive) to the scs plugin only", () => {
+    const args = sonobuoyRunArgs({ ...base, scs: true, scsEnv: { SCS_KAAS_NODE_ACTION: "webhook" } });
+    expect(args).to.include("--plugin-env=scs.SCS_KAAS_NODE_ACTION=webhook");
+    const e2eOnly = sonobuoyRunArgs({ ...base, scs: false, scsEnv: { SCS_KAAS_NODE_ACTION: "webhook" } });
+    expect(e2eOnly.some((a) => a.startsWith("--plugin-env"))).to.equal(false);
+  });
+
+  it("an empty expectation set fails instead of passing; a mismatch is named", () => {
+    const lines: string[] = [];
+    const got = { "version-policy-check": { verdict: "PASS" as const, reasons: [] } };
+    expect(meetsExpectations(got, {}, (l) => lines.push(l))).to.equal(false);
+    expect(lines[0]).to.match(/^no expected verdicts/);
+    expect(meetsExpectations(got, { "version-policy-check": "PASS" }, (l) => lines.push(l))).to.equal(true);
+    expect(meetsExpectations(got, { "node-distribution-check": "FAIL" }, (l) => lines.push(l))).to.equal(
+      false,
+    );
+    expect(lines.at(-1)).to.equal("node-distribution-check is NOT_RUN, expected FAIL");
   });
 
   it("runs the scs plugin alone when there is no e2e image (a cluster-only lab)", () => {

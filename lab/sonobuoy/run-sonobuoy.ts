@@ -10,6 +10,9 @@ import { bin, labImageRef } from "../cluster/artifacts.ts";
 import { run } from "../cluster/exec.ts";
 import { adminKubeconfig } from "../cluster/paths.ts";
 import { readLab } from "../cluster/state.ts";
+import { findScenario } from "../scenarios/scenarios.ts";
+import { meetsExpectations } from "../suite/expectations.ts";
+import { labNodeActionPluginEnv } from "../suite/node-action-options.ts";
 
 export const SCS_PLUGIN_FILE = fileURLToPath(new URL("../../sonobuoy.yaml", import.meta.url));
 export const DEFAULT_E2E_FOCUS = "Pods should support remote command execution over websockets";
@@ -23,20 +26,9 @@ export interface SonobuoyRunOptions {
   scs: boolean;
   referenceDate?: string;
   outputDir: string;
-  /** SCS test id -> the verdict it must get (default: every id the scs plugin answers must PASS). */
+  /** SCS test id -> the verdict it must get; empty: the scenario's expectations (none at all is an error). */
   expect: Record<string, Verdict>;
   log: (line: string) => void;
-}
-
-/** `id=VERDICT` pairs, as given on the command line. */
-export function parseExpectations(pairs: readonly string[]): Record<string, Verdict> {
-  const out: Record<string, Verdict> = {};
-  for (const pair of pairs) {
-    const m = /^([\w.-]+)=(PASS|FAIL|ABORT|NOT_RUN)$/.exec(pair);
-    if (!m?.[1] || !m[2]) throw new Error(`--expect takes <test-id>=PASS|FAIL|ABORT|NOT_RUN, not "${pair}"`);
-    out[m[1]] = m[2] as Verdict;
-  }
-  return out;
 }
 
 export function sonobuoyRunArgs(opts: {
@@ -44,6 +36,8 @@ export function sonobuoyRunArgs(opts: {
   focus: string;
   scs: boolean;
   referenceDate?: string;
+  /** More `--plugin-env scs.KEY=VALUE` for the scs plugin (the lab's node-action webhook, enable-disruptive). */
+  scsEnv?: Record<string, string>;
   sonobuoyImage: string;
   /** The e2e plugin's image; without it the e2e plugin is not run. */
   conformanceImage?: string;
@@ -60,6 +54,7 @@ export function sonobuoyRunArgs(opts: {
     ...(opts.scs && opts.referenceDate
       ? [`--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=${opts.referenceDate}`]
       : []),
+    ...(opts.scs ? Object.entries(opts.scsEnv ?? {}).map(([k, v]) => `--plugin-env=scs.${k}=${v}`) : []),
     `--sonobuoy-image=${opts.sonobuoyImage}`,
     // Pods never pull in the lab: every image is imported into each node.
     "--image-pull-policy=Never",
@@ -72,6 +67,9 @@ export function sonobuoyRunArgs(opts: {
 export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
   const lab = readLab();
   if (!lab) throw new Error("no lab is up: run `npm run lab -- up` first");
+  const expected = Object.keys(opts.expect).length > 0 ? opts.expect : findScenario(lab.scenario).expect;
+  if (opts.scs && Object.keys(expected).length === 0)
+    throw new Error(`no expected verdicts for scenario ${lab.scenario}: give --expect <test-id>=VERDICT`);
   const artifacts = { kubernetesVersion: lab.kubernetesVersion, include: lab.artifacts };
   const sonobuoy = bin("sonobuoy", artifacts);
   const kubeconfig = adminKubeconfig();
@@ -80,6 +78,8 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
     focus: opts.focus,
     scs: opts.scs,
     ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
+    // Every check runs, the disruptive ones too, through the lab's node-action webhook (token from its Secret).
+    scsEnv: { SCS_KAAS_ENABLE_DISRUPTIVE: "true", ...labNodeActionPluginEnv(lab) },
     sonobuoyImage: labImageRef(/\/sonobuoy:/, artifacts),
     ...(opts.e2e ? { conformanceImage: labImageRef(/\/conformance:/, artifacts) } : {}),
   });
@@ -103,7 +103,9 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
   const report = await makeReport(tarball);
   process.stdout.write(await render(report, "lines"));
   const e2eRan = !opts.e2e || e2eSpecPassed(report, opts.log);
-  return meetsExpectations(report.judgement.testIds, expectedVerdicts(report, opts), opts.log) && e2eRan;
+  const got = Object.fromEntries(report.judgement.testIds.map((t) => [t.id, t]));
+  const scsOk = !opts.scs || meetsExpectations(got, expected, (l) => opts.log(`sonobuoy: ${l}`));
+  return scsOk && e2eRan;
 }
 
 /** The e2e plugin ran the focused spec (the focus matches one spec) and it passed. */
@@ -119,33 +121,3 @@ function e2eSpecPassed(report: Report, log: (line: string) => void): boolean {
 }
 
 type Report = Awaited<ReturnType<typeof makeReport>>;
-
-/** The given expectations, or else: every test id answered by the scs plugin must PASS. */
-function expectedVerdicts(report: Report, opts: SonobuoyRunOptions): Record<string, Verdict> {
-  if (Object.keys(opts.expect).length > 0) return opts.expect;
-  const fromScs = report.judgement.testIds.filter((t) => t.plugins.includes("scs"));
-  const expected = Object.fromEntries(fromScs.map((t) => [t.id, "PASS" as Verdict]));
-  if (opts.scs && fromScs.length === 0) opts.log("sonobuoy: the scs plugin answered no SCS test id");
-  return expected;
-}
-
-function meetsExpectations(
-  results: Report["judgement"]["testIds"],
-  expected: Record<string, Verdict>,
-  log: (line: string) => void,
-): boolean {
-  let ok = true;
-  for (const [id, verdict] of Object.entries(expected)) {
-    const actual = results.find((t) => t.id === id);
-    const got = actual?.verdict ?? "NOT_RUN";
-    if (got !== verdict) {
-      ok = false;
-      log(
-        `sonobuoy: ${id} is ${got}, expected ${verdict}${actual?.reasons.length ? `: ${actual.reasons.join("; ")}` : ""}`,
-      );
-    }
-  }
-  const listed = Object.entries(expected).map(([k, v]) => `${k}=${v}`);
-  if (ok && listed.length > 0) log(`sonobuoy: verdicts as expected (${listed.join(", ")})`);
-  return ok;
-}

@@ -27,7 +27,8 @@ export interface NodeActionDriver {
 }
 
 /**
- * How long one call may take: a roll drains, deletes and replaces a machine (about 20-60 s in the lab, minutes
- * on a cloud). Generous on purpose; the check's own timeout still bounds it.
+ * How long one call may take: a roll drains, deletes and replaces a machine (about 20-60 s in the lab). Five
+ * minutes is also how long Node's fetch waits for response headers, so a provider whose action takes longer
+ * answers once the action is under way: the check waits for the cluster's Ready node count itself.
  */
-export const NODE_ACTION_CALL: Timeout = { name: "node-action-call", ms: 15 * 60_000 };
+export const NODE_ACTION_CALL: Timeout = { name: "node-action-call", ms: 5 * 60_000 };
