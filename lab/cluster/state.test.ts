@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,8 +19,14 @@ function writer(stateDir: string, tag: string, count: number) {
   });
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function freshState(): string {
   const dir = mkdtempSync(join(tmpdir(), "scs-lab-state-"));
+  made.push(dir);
   writeFileSync(
     join(dir, "lab.json"),
     JSON.stringify({ scenario: "compliant", kubernetesVersion: "v1", nodes: [], killed: [], startedAt: "" }),

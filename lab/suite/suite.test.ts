@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
@@ -69,7 +69,9 @@ describe("lab suite", () => {
     </testsuite></testsuites>`;
     const dir = mkdtempSync(join(tmpdir(), "scs-lab-suite-"));
     writeFileSync(join(dir, "junit-scs.xml"), xml);
-    const got = await verdictsFromJunit(join(dir, "junit-scs.xml"));
+    const got = await verdictsFromJunit(join(dir, "junit-scs.xml")).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     expect(Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.verdict]))).to.deep.equal({
       "version-policy-check": "PASS",
       "node-distribution-check": "FAIL",

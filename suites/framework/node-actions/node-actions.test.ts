@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,6 +30,15 @@ const REQUEST: NodeActionRequest = {
 };
 const TOKEN = "s3cret-token";
 const never = () => new AbortController().signal;
+const made: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "scs-node-action-"));
+  made.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A provider's webhook on 127.0.0.1: checks the bearer token, records bodies, answers as told. */
 async function startWebhook(answer: (body: NodeActionRequest, res: ServerResponse) => void = okAnswer) {
@@ -235,7 +244,7 @@ describe("node actions: command driver (a real child process)", () => {
 
   it("stops the command's whole process group when the signal aborts", async function () {
     this.timeout(10_000);
-    const dir = mkdtempSync(join(tmpdir(), "scs-node-action-"));
+    const dir = tempDir();
     const marker = join(dir, "child.pid");
     const script = join(dir, "act.sh");
     writeFileSync(script, `#!/bin/sh\nsleep 30 &\necho $! > ${marker}\nwait\n`);
@@ -309,7 +318,7 @@ describe("node actions: withNodeAction safety (fake API server, real webhook)", 
     });
   }
   function webhookOptions(extra: Record<string, string> = {}): Record<string, string> {
-    const dir = mkdtempSync(join(tmpdir(), "scs-node-action-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "token"), `${TOKEN}\n`);
     return {
       "node-action": "webhook",
