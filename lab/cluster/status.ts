@@ -6,6 +6,8 @@ export async function status(): Promise<string> {
   const lab = readLab();
   if (!lab) return "no lab is up";
   const lines = [`scenario ${lab.scenario}, Kubernetes ${lab.kubernetesVersion}, up since ${lab.startedAt}`];
+  if (lab.nodeActions)
+    lines.push(`node-action webhook ${lab.nodeActions.url} (token ${lab.nodeActions.tokenFile})`);
   const ready = new Map<string, string>();
   try {
     for (const n of (await coreApi().listNode()).items) {
