@@ -147,7 +147,6 @@ program
     "also run the disruptive checks and compare the verdicts with the scenario's expectations (exit 0 when they match)",
   )
   .allowUnknownOption()
-  .passThroughOptions()
   .action(async (args: string[], opts: { expectScenario?: boolean }) => {
     const { runSuite } = await import("./suite/run-suite.ts");
     const { findScenario } = await import("./scenarios/scenarios.ts");

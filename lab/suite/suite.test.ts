@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { verdictsFromJunit } from "./expectations.ts";
 import { outputDir, snapshotDate, suiteArgs } from "./run-suite.ts";
@@ -17,6 +20,15 @@ const lab = {
 };
 
 describe("lab suite", () => {
+  it("the lab CLI loads and lists every scenario's expectations (no lab needed)", async function () {
+    this.timeout(30_000);
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, "scenarios"]);
+    expect(stdout).to.include("expects: version-policy-check=PASS node-distribution-check=FAIL");
+    const help = await promisify(execFile)(process.execPath, [cli, "suite", "--help"]);
+    expect(help.stdout).to.include("--expect-scenario");
+  });
+
   it("fills in kubeconfig, reference date and the node-action webhook", () => {
     expect(suiteArgs(["-o", "/tmp/out"], lab)).to.deep.equal([
       "run",
