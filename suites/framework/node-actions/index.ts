@@ -17,7 +17,7 @@ import { readFile } from "node:fs/promises";
 import { CoreV1Api, type V1Node } from "@kubernetes/client-node";
 import type { CheckContext, Precondition, RbacRule, Timeout } from "../check.ts";
 import { CheckAborted, CheckSkipped, TimeoutExpired } from "../errors.ts";
-import { sleep, withTimeout } from "../timeouts.ts";
+import { scaledTimeout, sleep, withTimeout } from "../timeouts.ts";
 import { commandDriver } from "./command.ts";
 import { NODE_ACTION_CALL, type NodeAction, type NodeActionDriver } from "./driver.ts";
 import {
@@ -33,10 +33,11 @@ export { NODE_ACTION_CALL, type NodeAction, type NodeActionDriver } from "./driv
 export { HOW_TO_CONFIGURE, NODE_ACTION_OPTIONS } from "./options.ts";
 export { isControlPlane, SUITE_NODE_ENV } from "./safety.ts";
 
-/** After a roll or an explicit restore: until the cluster has its Ready node count back. */
-export const NODE_RECOVERY: Timeout = { name: "node-action-recovery", ms: 10 * 60_000 };
-/** The same wait inside the deferred restore, which shares the check's cleanup budget. */
-export const NODE_RECOVERY_IN_CLEANUP: Timeout = { name: "node-action-recovery-in-cleanup", ms: 60_000 };
+/**
+ * The Ready-count wait inside the deferred restore, which shares the check's cleanup budget: at most this
+ * (the wait after a roll or an explicit restore is the framework's `node-ready`, scaled by timeout-scale).
+ */
+export const NODE_READY_IN_CLEANUP_MS = 60_000;
 /** The restore call in cleanup: it must also run after a timeout or SIGTERM, so it has its own bound. */
 export const NODE_RESTORE_IN_CLEANUP: Timeout = { name: "node-action-restore-in-cleanup", ms: 60_000 };
 const POLL_MS = 2000;
@@ -68,14 +69,12 @@ export function nodeActionDriver(ctx: CheckContext): NodeActionDriver | undefine
 export const nodeActionConfigured: Precondition = async (ctx) =>
   nodeActionDriver(ctx) ? undefined : `no node action configured: ${HOW_TO_CONFIGURE}`;
 
-/** The recovery waits, shortened by `node-action-recovery-seconds` when given. */
+/** The Ready-count waits: `node-ready` (scaled by timeout-scale), and at most a minute of it in cleanup. */
 function recoveryTimeouts(ctx: CheckContext): { inCheck: Timeout; inCleanup: Timeout } {
-  const seconds = parseNodeActionOptions(ctx.options)?.recoverySeconds;
-  if (seconds === undefined) return { inCheck: NODE_RECOVERY, inCleanup: NODE_RECOVERY_IN_CLEANUP };
-  const ms = seconds * 1000;
+  const inCheck = scaledTimeout(ctx, "node-ready");
   return {
-    inCheck: { ...NODE_RECOVERY, ms },
-    inCleanup: { ...NODE_RECOVERY_IN_CLEANUP, ms: Math.min(ms, NODE_RECOVERY_IN_CLEANUP.ms) },
+    inCheck,
+    inCleanup: { name: "node-ready-in-cleanup", ms: Math.min(inCheck.ms, NODE_READY_IN_CLEANUP_MS) },
   };
 }
 
@@ -111,7 +110,7 @@ const killed = new Map<string, { readyBefore: number }>();
  * Performs one node action safely: refuses the suite's own node, control-plane nodes unless allowed, and a
  * second node while one is under way or still killed; announces the node in the check's log before acting;
  * for a kill, registers the restore in cleanup before the call (it runs on failure, timeout and SIGTERM
- * too). A roll and an explicit restore return once the cluster has its Ready node count back (NODE_RECOVERY)
+ * too). A roll and an explicit restore return once the cluster has its Ready node count back (`node-ready`)
  * and abort saying so when it does not.
  */
 export async function withNodeAction(
@@ -134,9 +133,9 @@ export async function withNodeAction(
   const readyBefore = await readyNodeCount(ctx);
   if (action === "kill") {
     killed.set(name, { readyBefore });
-    ctx.defer(`restore node ${name} (killed by this check)`, async () => {
+    ctx.defer(`restore node ${name} (killed by this check)`, async (signal) => {
       if (!killed.has(name)) return;
-      await restore(ctx, driver, node, recovery.inCleanup, undefined, NODE_RESTORE_IN_CLEANUP);
+      await restore(ctx, driver, node, recovery.inCleanup, signal, NODE_RESTORE_IN_CLEANUP);
     });
   }
   const report = await call(ctx, driver, node, action, readyBefore, ctx.signal, NODE_ACTION_CALL);

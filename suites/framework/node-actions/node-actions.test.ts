@@ -398,13 +398,13 @@ describe("node actions: withNodeAction safety (fake API server, real webhook)", 
   it("the deferred restore says clearly when the cluster does not get its Ready count back", async () => {
     await hook.close();
     hook = await startWebhook((body, res) => okAnswer(body, res)); // answers, but the node stays NotReady
-    const { ctx, record } = context(webhookOptions({ "node-action-recovery-seconds": "3" }));
+    const { ctx, record } = context(webhookOptions({ "timeout-scale": "0.005" }));
     await withNodeAction(ctx, named("worker-c"), "kill");
     named("worker-c").status = { conditions: [{ type: "Ready", status: "False" }] };
     const report = await runCleanups(record.cleanups, { name: "cleanup", ms: 10_000 });
     expect(report.failures, report.failures.join("\n")).to.have.length(1);
     expect(report.failures[0], report.failures[0]).to.match(
-      /^FAILED restore node worker-c \(killed by this check\): CheckAborted: after restoring node worker-c the cluster has 3 Ready nodes, 4 before; timeout "node-action-recovery-in-cleanup" \(3s\) expired/,
+      /^FAILED restore node worker-c \(killed by this check\): CheckAborted: after restoring node worker-c the cluster has 3 Ready nodes, 4 before; timeout "node-ready-in-cleanup" \(3s\) expired/,
     );
   });
 });

@@ -10,7 +10,6 @@ export const NODE_ACTION_OPTIONS = {
   tokenSecret: "node-action-token-secret",
   command: "node-action-command",
   allowControlPlane: "node-action-allow-control-plane",
-  recoverySeconds: "node-action-recovery-seconds",
 } as const;
 
 /** The key of the Secret's data that holds the token when `node-action-token-secret` names none. */
@@ -20,11 +19,9 @@ export type TokenSource =
   | { kind: "file"; path: string }
   | { kind: "secret"; namespace: string; name: string; key: string };
 
-/** What every driver shares: the safety switch and how long to wait for the cluster to recover. */
+/** What every driver shares: the safety switch. */
 export interface CommonConfig {
   allowControlPlane: boolean;
-  /** Overrides the recovery wait (seconds) after a roll or restore; absent = the named default. */
-  recoverySeconds?: number;
 }
 
 export type NodeActionConfig =
@@ -55,16 +52,7 @@ export function parseNodeActionOptions(
     NODE_ACTION_OPTIONS.allowControlPlane,
     get(NODE_ACTION_OPTIONS.allowControlPlane),
   );
-  const recovery = get(NODE_ACTION_OPTIONS.recoverySeconds);
   const common: CommonConfig = { allowControlPlane };
-  if (recovery !== undefined) {
-    const n = Number(recovery);
-    if (!Number.isInteger(n) || n < 1)
-      throw new NodeActionConfigError(
-        `${NODE_ACTION_OPTIONS.recoverySeconds} must be a whole number of seconds, got ${JSON.stringify(recovery)}`,
-      );
-    common.recoverySeconds = n;
-  }
   if (driver === undefined) {
     const stray = [
       NODE_ACTION_OPTIONS.url,
