@@ -172,7 +172,7 @@ async function call(
   const name = nodeName(node);
   const providerID = node.spec?.providerID ?? "";
   ctx.log(
-    `node action: about to ${action} node ${name}${providerID ? ` (${providerID})` : ""} via ${driver.description}; ${readyBefore} nodes Ready`,
+    `node action: about to ${action} node ${name}${providerID ? ` (${providerID})` : ""} via ${driver.description} (${readyBefore} nodes Ready before the first action on it)`,
   );
   busy = name;
   const started = Date.now();
