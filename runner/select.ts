@@ -1,6 +1,6 @@
 import { testcaseName } from "../common/junit-contract.ts";
 import type { CheckDefinition } from "../suites/framework/check.ts";
-import { isDisruptive } from "./result.ts";
+import { isDisruptive, isSerial } from "./result.ts";
 
 export interface Selection {
   /** Regex (searched, not anchored) over id, standard, test id, title and labels; absent = all. */
@@ -53,4 +53,26 @@ function compile(what: string, source: string | undefined): RegExp | undefined {
       `invalid --${what} regular expression ${JSON.stringify(source)}: ${(err as Error).message}`,
     );
   }
+}
+
+/** A step of the run: these checks, at most `concurrency` of them at a time. */
+export interface RunPhase {
+  checks: CheckDefinition[];
+  concurrency: number;
+}
+
+/**
+ * The order of a run: the ordinary checks concurrently (they create their own namespaces and must not
+ * disturb one another), then each `[Serial]` check alone, then each `[Disruptive]` one alone and last, so
+ * that a node roll or VM kill cannot make an unrelated check fail. Registry order within each phase.
+ */
+export function planRun(selected: readonly CheckDefinition[], parallel: number): RunPhase[] {
+  const disruptive = selected.filter(isDisruptive);
+  const serial = selected.filter((c) => !isDisruptive(c) && isSerial(c));
+  const ordinary = selected.filter((c) => !isDisruptive(c) && !isSerial(c));
+  return [
+    { checks: ordinary, concurrency: parallel },
+    { checks: serial, concurrency: 1 },
+    { checks: disruptive, concurrency: 1 },
+  ].filter((p) => p.checks.length > 0);
 }
