@@ -99,10 +99,11 @@ program
 program
   .command("sonobuoy")
   .description(
-    "run Sonobuoy on the lab: the e2e plugin (one focused spec) and the scs plugin, retrieve and judge the tarball",
+    "scs-kaas sonobuoy on the lab (--quick unless --full): e2e conformance + e2e-netpol + the scs plugin, retrieved, deleted, judged",
   )
-  .option("--focus <text>", "e2e spec focus (a regular expression matching one spec)")
-  .option("--no-scs", "run the e2e plugin only")
+  .option("--focus <text>", "the conformance plugin's focus (default: --quick's one spec)")
+  .option("--full", "the full certification run (every [Conformance] and NetworkPolicy spec; hours)")
+  .option("--no-scs", "run the e2e plugins only")
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
@@ -110,17 +111,17 @@ program
   .action(
     async (opts: {
       focus?: string;
+      full?: boolean;
       e2e: boolean;
       scs: boolean;
       referenceDate?: string;
       expect: string[];
       outputDir: string;
     }) => {
-      const { DEFAULT_E2E_FOCUS, parseExpectations, runSonobuoy } = await import(
-        "./sonobuoy/run-sonobuoy.ts"
-      );
+      const { parseExpectations, runSonobuoy } = await import("./sonobuoy/run-sonobuoy.ts");
       const ok = await runSonobuoy({
-        focus: opts.focus ?? DEFAULT_E2E_FOCUS,
+        ...(opts.focus ? { focus: opts.focus } : {}),
+        full: Boolean(opts.full),
         e2e: opts.e2e,
         scs: opts.scs,
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
