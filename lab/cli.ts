@@ -108,10 +108,12 @@ program
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
   .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
+  .option("--least-privilege", "aggregator clusterRead, the scs plugin with the suite's ClusterRole")
   .action(
     async (opts: {
       focus?: string;
       full?: boolean;
+      leastPrivilege?: boolean;
       e2e: boolean;
       scs: boolean;
       referenceDate?: string;
@@ -122,6 +124,7 @@ program
       const ok = await runSonobuoy({
         ...(opts.focus ? { focus: opts.focus } : {}),
         full: Boolean(opts.full),
+        leastPrivilege: Boolean(opts.leastPrivilege),
         e2e: opts.e2e,
         scs: opts.scs,
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),

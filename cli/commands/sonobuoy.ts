@@ -28,6 +28,7 @@ interface SonobuoyOptions {
   e2eRepoConfig?: string;
   imagePullPolicy?: Images["pullPolicy"];
   timeout: number;
+  leastPrivilege?: boolean;
 }
 
 function keyValue(value: string, previous: Record<string, string>): Record<string, string> {
@@ -153,6 +154,10 @@ export function register(program: Command): void {
       ]),
     )
     .option("--timeout <seconds>", "Sonobuoy's timeout for the plugins", wholeNumber(60), 21_600)
+    .option(
+      "--least-privilege",
+      "Sonobuoy's aggregator with read rights only (clusterRead); the scs plugin with the suite's ClusterRole (scs-kaas rbac), the e2e plugins with their own cluster-admin account",
+    )
     .action(async (opts: SonobuoyOptions) => {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       let bin: string;
@@ -165,10 +170,19 @@ export function register(program: Command): void {
         return;
       }
       const { certRun } = await import("../sonobuoy/certrun.ts");
-      const result = await certRun(bin, planFrom(opts), opts.output, {
-        say,
-        out: (text) => process.stdout.write(text),
-      });
+      let plan = planFrom(opts);
+      let hooks = {};
+      if (opts.leastPrivilege) {
+        const { leastPrivileged } = await import("../sonobuoy/least-privilege.ts");
+        ({ plan, hooks } = leastPrivileged(plan, say));
+      }
+      const result = await certRun(
+        bin,
+        plan,
+        opts.output,
+        { say, out: (text) => process.stdout.write(text) },
+        hooks,
+      );
       process.exitCode = result.exitCode;
     });
 }

@@ -6,9 +6,11 @@ import { execSonobuoy, sonobuoyOk, sonobuoyVersion } from "./binary.ts";
 import {
   type CertRunPlan,
   checkGeneratedE2e,
+  conformanceGenArgs,
   kubeArgs,
   NETPOL_PLUGIN,
   netpolGenArgs,
+  type PluginFiles,
   runArgs,
   scsPluginYaml,
 } from "./plan.ts";
@@ -59,14 +61,24 @@ export async function certRun(
   io.say(`sonobuoy ${version} (${bin})${note ? `: ${note}` : ""}`);
 
   // Plugin definitions first: a bad option fails here, before anything is created in the cluster.
-  const files: { scsPlugin?: string; netpolPlugin?: string } = {};
+  const files: PluginFiles = {};
   if (plan.scs) {
     files.scsPlugin = join(pluginsDir, "scs.yaml");
     writeFileSync(files.scsPlugin, scsPluginYaml(plan.scsConfig, plan.scsServiceAccount));
   }
   if (plan.e2e) {
     files.netpolPlugin = join(pluginsDir, `${NETPOL_PLUGIN}.yaml`);
-    writeFileSync(files.netpolPlugin, checkGeneratedE2e(await sonobuoyOk(bin, netpolGenArgs(plan))));
+    writeFileSync(
+      files.netpolPlugin,
+      checkGeneratedE2e(await sonobuoyOk(bin, netpolGenArgs(plan)), plan.e2eServiceAccount),
+    );
+    if (plan.e2eServiceAccount) {
+      files.conformancePlugin = join(pluginsDir, "e2e.yaml");
+      writeFileSync(
+        files.conformancePlugin,
+        checkGeneratedE2e(await sonobuoyOk(bin, conformanceGenArgs(plan)), plan.e2eServiceAccount),
+      );
+    }
   }
   const args = runArgs(plan, files);
 

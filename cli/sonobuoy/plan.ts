@@ -49,6 +49,11 @@ export interface CertRunPlan {
   aggregatorPermissions?: "clusterAdmin" | "clusterRead" | "namespaceAdmin";
   /** The scs plugin's pod runs as this service account instead of Sonobuoy's. */
   scsServiceAccount?: string;
+  /**
+   * The e2e plugins' pods run as this service account instead of Sonobuoy's (whose rights are reduced):
+   * both definitions are then generated, the conformance one too.
+   */
+  e2eServiceAccount?: string;
 }
 
 export interface ScsConfig {
@@ -78,8 +83,31 @@ export function netpolGenArgs(plan: CertRunPlan): string[] {
   ];
 }
 
+/** Arguments for `sonobuoy gen plugin e2e` that produce the conformance plugin's definition. */
+export function conformanceGenArgs(plan: CertRunPlan): string[] {
+  const focus = plan.conformanceFocus ?? (plan.quick ? QUICK_CONFORMANCE_FOCUS : undefined);
+  return [
+    "gen",
+    "plugin",
+    "e2e",
+    ...kubeArgs(plan),
+    `--namespace=${plan.namespace}`,
+    "--mode=certified-conformance",
+    ...(focus ? [`--e2e-focus=${focus}`] : []),
+    `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
+    ...e2eImageArgs(plan.images),
+  ];
+}
+
+export interface PluginFiles {
+  scsPlugin?: string;
+  netpolPlugin?: string;
+  /** A generated conformance definition (least privilege); absent: Sonobuoy's built-in e2e. */
+  conformancePlugin?: string;
+}
+
 /** Arguments for `sonobuoy run` (no --wait: the command polls the status itself). */
-export function runArgs(plan: CertRunPlan, files: { scsPlugin?: string; netpolPlugin?: string }): string[] {
+export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
   if (!plan.e2e && !plan.scs) throw new Error("nothing to run: neither the e2e plugins nor the scs plugin");
   if (plan.e2e && !files.netpolPlugin) throw new Error("the e2e-netpol plugin definition is missing");
   if (plan.scs && !files.scsPlugin) throw new Error("the scs plugin definition is missing");
@@ -89,21 +117,26 @@ export function runArgs(plan: CertRunPlan, files: { scsPlugin?: string; netpolPl
     "run",
     ...kubeArgs(plan),
     `--namespace=${plan.namespace}`,
-    ...(plan.e2e
+    ...(plan.e2e && files.conformancePlugin ? [`--plugin=${files.conformancePlugin}`] : []),
+    ...(plan.e2e && !files.conformancePlugin
       ? [
           "--plugin=e2e",
           "--mode=certified-conformance",
           ...(conformanceFocus ? [`--e2e-focus=${conformanceFocus}`] : []),
           `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
           ...e2eImageArgs(img),
-          `--plugin=${files.netpolPlugin}@${NETPOL_PLUGIN}`,
         ]
       : []),
+    ...(plan.e2e ? [`--plugin=${files.netpolPlugin}@${NETPOL_PLUGIN}`] : []),
     ...(plan.scs ? [`--plugin=${files.scsPlugin}`] : []),
     ...(plan.scs && img.scs ? [`--plugin-image=scs:${img.scs}`] : []),
     ...(img.sonobuoy ? [`--sonobuoy-image=${img.sonobuoy}`] : []),
     ...(img.pullPolicy ? [`--image-pull-policy=${img.pullPolicy}`] : []),
     ...(plan.aggregatorPermissions ? [`--aggregator-permissions=${plan.aggregatorPermissions}`] : []),
+    // Below clusterAdmin Sonobuoy does not create its namespace: it was made beforehand, on purpose.
+    ...(plan.aggregatorPermissions && plan.aggregatorPermissions !== "clusterAdmin"
+      ? ["--skip-preflight=existingnamespace"]
+      : []),
     `--timeout=${plan.timeoutSeconds}`,
     "--wait=0",
   ];
@@ -156,10 +189,21 @@ export function scsPluginYaml(config: ScsConfig, serviceAccount?: string, base =
   return stringify(doc);
 }
 
-/** The e2e definition `sonobuoy gen plugin e2e` printed, checked to be one: it is renamed when run. */
-export function checkGeneratedE2e(text: string): string {
-  const doc = parse(text) as { "sonobuoy-config"?: { "plugin-name"?: string }; spec?: { image?: string } };
+/**
+ * The e2e definition `sonobuoy gen plugin e2e` printed, checked to be one (the NetworkPolicy one is
+ * renamed when run); its pod's service account replaced when asked.
+ */
+export function checkGeneratedE2e(text: string, serviceAccount?: string): string {
+  const doc = parse(text) as {
+    "sonobuoy-config"?: { "plugin-name"?: string };
+    spec?: { image?: string };
+    podSpec?: { serviceAccountName?: string };
+  };
   if (doc?.["sonobuoy-config"]?.["plugin-name"] !== "e2e" || !doc.spec?.image)
     throw new Error(`\`sonobuoy gen plugin e2e\` printed no e2e plugin definition:\n${text.slice(0, 500)}`);
-  return text;
+  if (!serviceAccount) return text;
+  if (!doc.podSpec)
+    throw new Error("`sonobuoy gen plugin e2e` printed no podSpec to set the service account in");
+  doc.podSpec.serviceAccountName = serviceAccount;
+  return stringify(doc);
 }

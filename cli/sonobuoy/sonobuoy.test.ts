@@ -1,13 +1,22 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { parse } from "yaml";
+import type { CheckDefinition } from "../../suites/framework/check.ts";
 import { planFrom } from "../commands/sonobuoy.ts";
 import { findSonobuoy, SonobuoyMissing } from "./binary.ts";
 import {
+  E2E_SERVICE_ACCOUNT,
+  leastPrivileged,
+  leastPrivilegeObjects,
+  SCS_PLUGIN_SERVICE_ACCOUNT,
+} from "./least-privilege.ts";
+import {
   type CertRunPlan,
   checkGeneratedE2e,
+  conformanceGenArgs,
   netpolGenArgs,
   QUICK_CONFORMANCE_FOCUS,
   runArgs,
@@ -107,9 +116,69 @@ describe("scs-kaas sonobuoy: the command lines", () => {
     expect(() => runArgs({ ...plan, scs: false }, {})).to.throw(/nothing to run/);
   });
 
-  it("least privilege: reduced aggregator permissions are passed on", () => {
-    const plan: CertRunPlan = { ...planFrom(defaults), aggregatorPermissions: "clusterRead" };
-    expect(runArgs(plan, files)).to.include("--aggregator-permissions=clusterRead");
+  it("least privilege: the aggregator reads only, the namespace exists beforehand, e2e runs from generated files", () => {
+    const { plan } = leastPrivileged(planFrom({ ...defaults, quick: true }), () => {});
+    expect(plan).to.include({
+      aggregatorPermissions: "clusterRead",
+      scsServiceAccount: SCS_PLUGIN_SERVICE_ACCOUNT,
+      e2eServiceAccount: E2E_SERVICE_ACCOUNT,
+    });
+    const args = runArgs(plan, { ...files, conformancePlugin: "/o/plugins/e2e.yaml" });
+    expect(args).to.include("--aggregator-permissions=clusterRead");
+    expect(args).to.include("--skip-preflight=existingnamespace");
+    expect(args.filter((a) => a.startsWith("--plugin="))).to.deep.equal([
+      "--plugin=/o/plugins/e2e.yaml",
+      "--plugin=/o/plugins/e2e-netpol.yaml@e2e-netpol",
+      "--plugin=/o/plugins/scs.yaml",
+    ]);
+    expect(args.some((a) => a.startsWith("--mode") || a.startsWith("--e2e-focus"))).to.equal(false);
+    const gen = conformanceGenArgs(plan);
+    expect(gen).to.include("--mode=certified-conformance");
+    expect(gen).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
+    expect(gen).to.include("--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=2");
+    const noE2e: CertRunPlan = leastPrivileged(planFrom({ ...defaults, e2e: false }), () => {}).plan;
+    expect(noE2e.e2eServiceAccount).to.equal(undefined);
+  });
+
+  it("least privilege: the scs plugin's account gets exactly the suite's rules, under Sonobuoy's labels", () => {
+    const checks = [
+      {
+        id: "scs-9999-v1/x",
+        standard: "scs-9999-v1",
+        title: "x",
+        labels: [],
+        scope: "cluster",
+        rbac: [{ apiGroups: [""], resources: ["nodes"], verbs: ["list"] }],
+        timeout: { name: "x", ms: 1 },
+        run: async () => ({ verdict: "pass", reason: "" }),
+      },
+    ] as unknown as CheckDefinition[];
+    const objects = leastPrivilegeObjects("sonobuoy", checks, false) as Array<
+      KubernetesObject & { rules?: unknown[]; subjects?: unknown[]; roleRef?: { name: string } }
+    >;
+    expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).to.deep.equal([
+      "Namespace/sonobuoy",
+      `ServiceAccount/${SCS_PLUGIN_SERVICE_ACCOUNT}`,
+      "ClusterRole/scs-kaas-sonobuoy",
+      "ClusterRoleBinding/scs-kaas-sonobuoy",
+      `Role/${SCS_PLUGIN_SERVICE_ACCOUNT}-worker`,
+      `RoleBinding/${SCS_PLUGIN_SERVICE_ACCOUNT}-worker`,
+    ]);
+    for (const o of objects)
+      expect(o.metadata?.labels).to.include({ component: "sonobuoy", namespace: "sonobuoy" });
+    expect(objects[2]?.rules).to.deep.equal([
+      { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
+      { nonResourceURLs: ["/version"], verbs: ["get"] },
+    ]);
+    expect(objects[3]?.subjects).to.deep.equal([
+      { kind: "ServiceAccount", name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace: "sonobuoy" },
+    ]);
+    const withE2e = leastPrivilegeObjects("sonobuoy", checks, true);
+    const binding = withE2e.at(-1) as KubernetesObject & { roleRef?: { name: string } };
+    expect(binding.roleRef?.name).to.equal("cluster-admin");
+    expect(
+      withE2e.some((o) => o.kind === "ServiceAccount" && o.metadata?.name === E2E_SERVICE_ACCOUNT),
+    ).to.equal(true);
   });
 });
 
@@ -156,6 +225,11 @@ describe("scs-kaas sonobuoy: the scs plugin definition", () => {
     );
     const ok = "sonobuoy-config:\n  plugin-name: e2e\nspec:\n  image: registry.k8s.io/conformance:v1.36.5\n";
     expect(checkGeneratedE2e(ok)).to.equal(ok);
+    expect(() => checkGeneratedE2e(ok, "sonobuoy-e2e")).to.throw(/no podSpec/);
+    const withPod = `${ok}podSpec:\n  serviceAccountName: sonobuoy-serviceaccount\n`;
+    expect(parse(checkGeneratedE2e(withPod, "sonobuoy-e2e")).podSpec.serviceAccountName).to.equal(
+      "sonobuoy-e2e",
+    );
     expect(SCS_PLUGIN_FILE).to.match(/\/sonobuoy\.yaml$/);
   });
 });

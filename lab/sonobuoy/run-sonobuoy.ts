@@ -3,6 +3,7 @@
 // from the Dockerfile), with the lab's images (imported into every node, never pulled); then checks the
 // verdicts the run must get on this scenario.
 import { certRun } from "../../cli/sonobuoy/certrun.ts";
+import { leastPrivileged } from "../../cli/sonobuoy/least-privilege.ts";
 import type { CertRunPlan } from "../../cli/sonobuoy/plan.ts";
 import type { Report } from "../../results-parser/index.ts";
 import type { Verdict } from "../../results-parser/judge.ts";
@@ -26,9 +27,8 @@ export interface SonobuoyRunOptions {
   outputDir: string;
   /** SCS test id -> the verdict it must get (default: every id the scs plugin answers must PASS). */
   expect: Record<string, Verdict>;
-  /** The scs plugin's pod runs as this service account (least privilege, lab/rbac). */
-  scsServiceAccount?: string;
-  aggregatorPermissions?: CertRunPlan["aggregatorPermissions"];
+  /** `scs-kaas sonobuoy --least-privilege`. */
+  leastPrivilege?: boolean;
   log: (line: string) => void;
 }
 
@@ -69,8 +69,6 @@ export function labPlan(
       pullPolicy: "Never",
     },
     timeoutSeconds: opts.full ? FULL_TIMEOUT_S : QUICK_TIMEOUT_S,
-    ...(opts.aggregatorPermissions ? { aggregatorPermissions: opts.aggregatorPermissions } : {}),
-    ...(opts.scsServiceAccount ? { scsServiceAccount: opts.scsServiceAccount } : {}),
   };
 }
 
@@ -79,7 +77,8 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
   const lab = readLab();
   if (!lab) throw new Error("no lab is up: run `npm run lab -- up` first");
   const artifacts = { kubernetesVersion: lab.kubernetesVersion, include: lab.artifacts };
-  const plan = labPlan(
+  const say = (line: string) => opts.log(`sonobuoy: ${line}`);
+  let plan = labPlan(
     opts,
     {
       sonobuoy: labImageRef(/\/sonobuoy:/, artifacts),
@@ -87,11 +86,16 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
     },
     adminKubeconfig(),
   );
+  let hooks = {};
+  if (opts.leastPrivilege) ({ plan, hooks } = leastPrivileged(plan, say));
   const started = Date.now();
-  const result = await certRun(bin("sonobuoy", artifacts), plan, opts.outputDir, {
-    say: (line) => opts.log(`sonobuoy: ${line}`),
-    out: (text) => process.stdout.write(text),
-  });
+  const result = await certRun(
+    bin("sonobuoy", artifacts),
+    plan,
+    opts.outputDir,
+    { say, out: (text) => process.stdout.write(text) },
+    hooks,
+  );
   opts.log(`sonobuoy: run, retrieve, delete and report took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const report = result.report;
   if (!report) return false;
