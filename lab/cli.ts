@@ -136,6 +136,39 @@ program
     },
   );
 
+const leastPrivilege = program
+  .command("least-privilege")
+  .description(
+    "the suite's ServiceAccount with the ClusterRole `scs-kaas rbac` generates, for least-privileged runs",
+  );
+leastPrivilege
+  .command("kubeconfig <file>")
+  .description(
+    "apply the RBAC manifest and write a kubeconfig that authenticates as its ServiceAccount (1 h token)",
+  )
+  .option(
+    "--without <verb:resource>",
+    "take this verb on this resource out of the ClusterRole (proves the ABORT)",
+  )
+  .action(async (file: string, opts: { without?: string }) => {
+    const m = opts.without ? /^([a-z]+):([a-z0-9./-]+)$/.exec(opts.without) : undefined;
+    if (opts.without && !m) throw new Error("--without takes <verb>:<resource>, e.g. list:nodes");
+    const { leastPrivilegeKubeconfig } = await import("./rbac/least-privilege.ts");
+    await leastPrivilegeKubeconfig(
+      file,
+      log,
+      m ? { verb: m[1] as string, resource: m[2] as string } : undefined,
+    );
+    process.stdout.write(`${file}\n`);
+  });
+leastPrivilege
+  .command("remove")
+  .description("delete the ServiceAccount, ClusterRole and binding again")
+  .action(async () => {
+    const { removeLeastPrivilege } = await import("./rbac/least-privilege.ts");
+    await removeLeastPrivilege(log);
+  });
+
 const node = program.command("node").description("node lifecycle: kill, restore, roll");
 node
   .command("kill <name>")

@@ -92,11 +92,18 @@ export function conformanceGenArgs(plan: CertRunPlan): string[] {
     "e2e",
     ...kubeArgs(plan),
     `--namespace=${plan.namespace}`,
-    "--mode=certified-conformance",
-    ...(focus ? [`--e2e-focus=${focus}`] : []),
+    ...conformanceSelection(focus),
     `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
     ...e2eImageArgs(plan.images),
   ];
+}
+
+/**
+ * certified-conformance (every [Conformance] spec, none skipped), or a narrower focus without a skip:
+ * Sonobuoy refuses --mode together with --e2e-focus.
+ */
+function conformanceSelection(focus: string | undefined): string[] {
+  return focus ? [`--e2e-focus=${focus}`, "--e2e-skip="] : ["--mode=certified-conformance"];
 }
 
 export interface PluginFiles {
@@ -121,10 +128,9 @@ export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
     ...(plan.e2e && !files.conformancePlugin
       ? [
           "--plugin=e2e",
-          "--mode=certified-conformance",
-          ...(conformanceFocus ? [`--e2e-focus=${conformanceFocus}`] : []),
+          ...conformanceSelection(conformanceFocus),
           `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
-          ...e2eImageArgs(img),
+          ...e2eImageArgs({ ...img, pullPolicy: undefined }),
         ]
       : []),
     ...(plan.e2e ? [`--plugin=${files.netpolPlugin}@${NETPOL_PLUGIN}`] : []),

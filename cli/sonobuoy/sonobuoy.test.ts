@@ -71,7 +71,13 @@ describe("scs-kaas sonobuoy: the command lines", () => {
 
   it("--quick narrows both e2e focuses to one spec each", () => {
     const plan = planFrom({ ...defaults, quick: true });
-    expect(runArgs(plan, files)).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
+    const args = runArgs(plan, files);
+    expect(args).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
+    expect(args).to.include("--e2e-skip=");
+    expect(
+      args.some((a) => a.startsWith("--mode")),
+      "sonobuoy refuses --mode with a focus",
+    ).to.equal(false);
     const netpol =
       netpolGenArgs(plan)
         .find((a) => a.startsWith("--e2e-focus="))
@@ -133,8 +139,8 @@ describe("scs-kaas sonobuoy: the command lines", () => {
     ]);
     expect(args.some((a) => a.startsWith("--mode") || a.startsWith("--e2e-focus"))).to.equal(false);
     const gen = conformanceGenArgs(plan);
-    expect(gen).to.include("--mode=certified-conformance");
     expect(gen).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
+    expect(conformanceGenArgs({ ...plan, quick: false })).to.include("--mode=certified-conformance");
     expect(gen).to.include("--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=2");
     const noE2e: CertRunPlan = leastPrivileged(planFrom({ ...defaults, e2e: false }), () => {}).plan;
     expect(noE2e.e2eServiceAccount).to.equal(undefined);
