@@ -150,15 +150,16 @@ leastPrivilege
     "--without <verb:resource>",
     "take this verb on this resource out of the ClusterRole (proves the ABORT)",
   )
-  .action(async (file: string, opts: { without?: string }) => {
+  .option(
+    "--disruptive",
+    "also bind the opt-in ClusterRole of [Disruptive] checks (scs-kaas rbac --disruptive)",
+  )
+  .action(async (file: string, opts: { without?: string; disruptive?: boolean }) => {
     const m = opts.without ? /^([a-z]+):([a-z0-9./-]+)$/.exec(opts.without) : undefined;
     if (opts.without && !m) throw new Error("--without takes <verb>:<resource>, e.g. list:nodes");
     const { leastPrivilegeKubeconfig } = await import("./rbac/least-privilege.ts");
-    await leastPrivilegeKubeconfig(
-      file,
-      log,
-      m ? { verb: m[1] as string, resource: m[2] as string } : undefined,
-    );
+    const drop = m ? { verb: m[1] as string, resource: m[2] as string } : undefined;
+    await leastPrivilegeKubeconfig(file, log, drop, Boolean(opts.disruptive));
     process.stdout.write(`${file}\n`);
   });
 leastPrivilege

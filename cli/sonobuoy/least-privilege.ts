@@ -1,5 +1,5 @@
 import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from "@kubernetes/client-node";
-import { requiredRules } from "../../runner/rbac.ts";
+import { disruptiveRules, requiredRules } from "../../runner/rbac.ts";
 import { loadChecks } from "../../runner/registry.ts";
 import type { CheckDefinition } from "../../suites/framework/check.ts";
 import { loadKubeconfig } from "../kubeconfig.ts";
@@ -24,6 +24,7 @@ export function leastPrivilegeObjects(
   namespace: string,
   checks: readonly CheckDefinition[],
   e2e: boolean,
+  disruptive = false,
 ): KubernetesObject[] {
   const labels = { component: "sonobuoy", namespace, "app.kubernetes.io/managed-by": "scs-kaas" };
   const rbac = "rbac.authorization.k8s.io/v1";
@@ -40,6 +41,23 @@ export function leastPrivilegeObjects(
       metadata: { name: `${E2E_SERVICE_ACCOUNT}-${namespace}`, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
       subjects: [e2eSubject],
+    } as KubernetesObject,
+  ];
+  // The opt-in rules of [Disruptive] checks (`scs-kaas rbac --disruptive`): bound only when they run.
+  const disruptiveName = `${SCS_PLUGIN_CLUSTER_ROLE}-disruptive`;
+  const disruptiveObjects: KubernetesObject[] = [
+    {
+      apiVersion: rbac,
+      kind: "ClusterRole",
+      metadata: { name: disruptiveName, labels },
+      rules: disruptiveRules(checks),
+    } as KubernetesObject,
+    {
+      apiVersion: rbac,
+      kind: "ClusterRoleBinding",
+      metadata: { name: disruptiveName, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: disruptiveName },
+      subjects: [subject],
     } as KubernetesObject,
   ];
   return [
@@ -83,6 +101,7 @@ export function leastPrivilegeObjects(
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: worker },
       subjects: [subject],
     } as KubernetesObject,
+    ...(disruptive ? disruptiveObjects : []),
     ...(e2e ? e2eObjects : []),
   ];
 }
@@ -148,7 +167,12 @@ export function leastPrivileged(
           ...(plan.kubeconfig ? { kubeconfig: plan.kubeconfig } : {}),
           ...(plan.context ? { context: plan.context } : {}),
         });
-        const objects = leastPrivilegeObjects(plan.namespace, await loadChecks(), plan.e2e);
+        const objects = leastPrivilegeObjects(
+          plan.namespace,
+          await loadChecks(),
+          plan.e2e,
+          plan.scs && plan.scsConfig.enableDisruptive,
+        );
         remove = await createObjects(kc, objects, say);
       },
       async after() {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { parse } from "yaml";
+import { requiredRules } from "../../runner/rbac.ts";
 import type { CheckDefinition } from "../../suites/framework/check.ts";
 import { planFrom } from "../commands/sonobuoy.ts";
 import { findSonobuoy, SonobuoyMissing } from "./binary.ts";
@@ -172,13 +173,30 @@ describe("scs-kaas sonobuoy: the command lines", () => {
     ]);
     for (const o of objects)
       expect(o.metadata?.labels).to.include({ component: "sonobuoy", namespace: "sonobuoy" });
-    expect(objects[2]?.rules).to.deep.equal([
-      { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
-      { nonResourceURLs: ["/version"], verbs: ["get"] },
-    ]);
+    expect(objects[2]?.rules).to.deep.equal(requiredRules(checks));
+    expect(objects[2]?.rules).to.deep.include({ apiGroups: [""], resources: ["nodes"], verbs: ["list"] });
     expect(objects[3]?.subjects).to.deep.equal([
       { kind: "ServiceAccount", name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace: "sonobuoy" },
     ]);
+    const disruptive = [
+      ...checks,
+      {
+        ...checks[0],
+        id: "scs-9999-v1/roll",
+        labels: ["[Disruptive]"],
+        rbac: [{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }],
+      },
+    ] as unknown as CheckDefinition[];
+    expect(
+      leastPrivilegeObjects("sonobuoy", disruptive, false).some((o) =>
+        /disruptive/.test(o.metadata?.name ?? ""),
+      ),
+    ).to.equal(false, "the disruptive role is bound only when disruptive checks run");
+    const withDisruptive = leastPrivilegeObjects("sonobuoy", disruptive, false, true) as typeof objects;
+    const role = withDisruptive.find(
+      (o) => o.kind === "ClusterRole" && o.metadata?.name === "scs-kaas-sonobuoy-disruptive",
+    );
+    expect(role?.rules).to.deep.equal([{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }]);
     const withE2e = leastPrivilegeObjects("sonobuoy", checks, true);
     const binding = withE2e.at(-1) as KubernetesObject & { roleRef?: { name: string } };
     expect(binding.roleRef?.name).to.equal("cluster-admin");

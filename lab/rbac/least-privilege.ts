@@ -17,12 +17,21 @@ interface Doc {
   subjects?: Array<{ kind: string; name: string; namespace?: string }>;
 }
 
-/** `scs-kaas rbac`'s manifest (its objects), with one verb on one resource taken away when asked. */
-export async function rbacDocs(drop?: { verb: string; resource: string }): Promise<Doc[]> {
-  const text = await run(process.execPath, [CLI, "rbac"]);
-  const docs = parseAllDocuments(text)
-    .map((d) => d.toJSON() as Doc)
-    .filter((d) => d?.kind);
+/**
+ * `scs-kaas rbac`'s manifest (its objects), plus `scs-kaas rbac --disruptive`'s opt-in role when asked,
+ * with one verb on one resource taken away when asked.
+ */
+export async function rbacDocs(
+  drop?: { verb: string; resource: string },
+  disruptive = false,
+): Promise<Doc[]> {
+  const manifests = [await run(process.execPath, [CLI, "rbac"])];
+  if (disruptive) manifests.push(await run(process.execPath, [CLI, "rbac", "--disruptive"]));
+  const docs = manifests.flatMap((text) =>
+    parseAllDocuments(text)
+      .map((d) => d.toJSON() as Doc)
+      .filter((d) => d?.kind),
+  );
   if (!drop) return docs;
   let dropped = false;
   for (const d of docs) {
@@ -43,8 +52,9 @@ export async function leastPrivilegeKubeconfig(
   out: string,
   log: (line: string) => void,
   drop?: { verb: string; resource: string },
+  disruptive = false,
 ): Promise<string> {
-  const docs = await rbacDocs(drop);
+  const docs = await rbacDocs(drop, disruptive);
   const sa = docs.find((d) => d.kind === "ServiceAccount")?.metadata;
   if (!sa?.name || !sa.namespace) throw new Error("scs-kaas rbac printed no ServiceAccount");
   await apply(docs.map((d) => `---\n${stringify(d)}`).join(""));
@@ -82,7 +92,7 @@ export async function leastPrivilegeKubeconfig(
 
 /** Deletes what leastPrivilegeKubeconfig applied (the token dies with its ServiceAccount). */
 export async function removeLeastPrivilege(log: (line: string) => void): Promise<void> {
-  const docs = await rbacDocs();
+  const docs = await rbacDocs(undefined, true);
   await kubectl(
     ["delete", "--ignore-not-found", "--wait", "-f", "-"],
     docs.map((d) => `---\n${stringify(d)}`).join(""),
