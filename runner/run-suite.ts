@@ -5,7 +5,7 @@ import { type CheckEnv, executeCheck, type RunningCheck } from "./run-check.ts";
 import { planRun, type SelectedCheck } from "./select.ts";
 
 /** How many non-serial checks run at once unless told otherwise (`--parallel`, the plugin's `parallel`). */
-export const DEFAULT_PARALLEL = 8;
+export const DEFAULT_PARALLEL = 16;
 
 export type SuiteEvent =
   | { type: "start"; check: CheckDefinition; index: number; total: number }
