@@ -334,11 +334,15 @@ describe("plugin entrypoint (child process, fake checks)", function () {
       expect(byCheck(run, slug).outcome, `${slug}: ${byCheck(run, slug).message}`).to.equal("pass");
   });
 
-  it("parallel bounds how many run at once: two of three peers wait in vain for the third", async () => {
+  it("parallel bounds how many run at once: of three peers, two wait for the third until a budget ends", async () => {
     const run = await runPlugin("concurrent", { config: { parallel: "2" } });
     await expectHandedOver(run);
-    expect(byCheck(run, "a").message).to.match(/^timeout "fake-a-waits-for-peers" \(5s\)/);
-    expect(byCheck(run, "b").message).to.match(/^timeout "fake-b-waits-for-peers" \(5s\)/);
+    // c starts only when a or b ends, and that one can end only at its budget (c was not running yet).
+    // The other may then see c start just before its own budget ends: both outcomes are honest.
+    const timedOut = ["a", "b"].filter((slug) =>
+      new RegExp(`^timeout "fake-${slug}-waits-for-peers" \\(5s\\)`).test(byCheck(run, slug).message ?? ""),
+    );
+    expect(timedOut.length, run.stdout).to.be.greaterThan(0);
     expect(byCheck(run, "c").outcome).to.equal("pass");
   });
 
