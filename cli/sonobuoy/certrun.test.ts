@@ -38,7 +38,16 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
     const child = spawn(
       process.execPath,
       [join(ROOT, "bin/scs-kaas.js"), "sonobuoy", "--sonobuoy", FAKE, "-o", join(tmp, "out"), ...args],
-      { env: { PATH: process.env.PATH, HOME: tmp, FAKE_STATE: tmp, FAKE_MODE: mode, FAKE_TARBALL: TARBALL } },
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: tmp,
+          FAKE_STATE: tmp,
+          FAKE_MODE: mode,
+          FAKE_TARBALL: TARBALL,
+          SCS_KAAS_SONOBUOY_POLL_MS: "200",
+        },
+      },
     );
     let stdout = "";
     let stderr = "";
@@ -69,6 +78,7 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
       "gen plugin",
       "run --namespace=sonobuoy",
       "status --json",
+      "status --json",
       `retrieve ${join(tmp, "out")}`,
       "delete --wait",
     ]);
@@ -81,12 +91,18 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
     const base = join(tmp, "out/202612020000_sonobuoy_fake");
     expect(readFileSync(`${base}.html`, "utf8")).to.match(/^<!doctype html>/i);
     expect(readFileSync(`${base}.scs-report.yaml`, "utf8")).to.contain("cncf-k8s-conformance");
+    expect(r.stderr).to.contain(
+      "waiting for the aggregator: The Sonobuoy aggregator is in the 'Pending' state",
+    );
     expect(r.stderr).to.contain("e2e  complete (passed)  1 passed, 0 failed, 0 remaining");
   });
 
   it("Ctrl-C while waiting: deletes what Sonobuoy made, retrieves nothing, exits 2", async () => {
     const r = await certrun("running", [], async (child, calls) => {
-      await until("a status poll", () => calls().some((c) => c.startsWith("status")));
+      await until(
+        "a status poll past Pending",
+        () => calls().filter((c) => c.startsWith("status")).length >= 2,
+      );
       child.kill("SIGINT");
     });
     expect(r.code).to.equal(2);

@@ -40,7 +40,8 @@ export interface RunHooks {
   leftovers?: string;
 }
 
-const POLL_MS = 10_000;
+/** How often `sonobuoy status` is asked; SCS_KAAS_SONOBUOY_POLL_MS lets the process tests poll faster. */
+const POLL_MS = Number(process.env.SCS_KAAS_SONOBUOY_POLL_MS ?? 10_000);
 
 /**
  * One Sonobuoy run with the plugins SCS certification needs: waits with live progress, retrieves the
@@ -182,8 +183,9 @@ async function waitForRun(
       ...kubeArgs(plan),
       `--namespace=${plan.namespace}`,
     ]);
-    if (r.code === 0) {
-      const status = parseStatus(r.stdout);
+    // While the aggregator pod is Pending, `status --json` exits 0 with a sentence instead of JSON.
+    const status = r.code === 0 ? tryParseStatus(r.stdout) : undefined;
+    if (status) {
       const text = progressLines(status).join("\n");
       if (text !== last) {
         io.say(`status ${status.status}:`);
@@ -192,8 +194,8 @@ async function waitForRun(
       }
       if (status.finished) return status;
     } else {
-      // Before the aggregator is up, status fails ("pod has status Pending"): say it once, keep waiting.
-      const err = r.stderr.trim().split("\n").at(-1) ?? "";
+      // Before the aggregator is up, status fails or says it is Pending: say it once, keep waiting.
+      const err = (r.stderr.trim() || r.stdout.trim()).split("\n").at(-1) ?? "";
       if (err !== lastError) io.say(`waiting for the aggregator: ${err}`);
       lastError = err;
     }
@@ -210,5 +212,13 @@ async function waitForRun(
         { once: true },
       );
     });
+  }
+}
+
+function tryParseStatus(text: string): RunStatus | undefined {
+  try {
+    return parseStatus(text);
+  } catch {
+    return undefined;
   }
 }

@@ -9,7 +9,11 @@ case "$1 $2" in
     printf 'podSpec:\n  serviceAccountName: sonobuoy-serviceaccount\nsonobuoy-config:\n  plugin-name: e2e\n  result-format: junit\nspec:\n  image: registry.k8s.io/conformance:v1.36.5\n  name: e2e\n' ;;
   "run "*) : ;;
   "status --json")
-    if [ "$FAKE_MODE" = complete ]; then
+    # The first poll finds the aggregator Pending: Sonobuoy then exits 0 without JSON.
+    if [ ! -e "$FAKE_STATE/polled" ]; then
+      touch "$FAKE_STATE/polled"
+      echo "The Sonobuoy aggregator is in the 'Pending' state. This is normal as the pod is created and begins to run, but if this state persists, use kubectl to debug further."
+    elif [ "$FAKE_MODE" = complete ]; then
       echo '{"plugins":[{"plugin":"e2e","node":"global","status":"complete","result-status":"passed","result-counts":{"passed":1}}],"status":"complete"}'
     else
       echo '{"plugins":[{"plugin":"scs","node":"global","status":"running","result-status":"","progress":{"msg":"running 2 checks","total":2,"completed":1}}],"status":"running"}'
