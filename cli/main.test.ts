@@ -164,10 +164,11 @@ describe("scs-kaas CLI (child process)", function () {
     expect((await cli(["run", "--no-such-flag"])).code).to.equal(2);
     expect((await cli(["run", "--focus", "("])).code).to.equal(2);
     expect((await cli(["run", "--reference-date", "2026-13-01", "--dry-run"])).code).to.equal(2);
+    expect((await cli(["run", "--parallel", "0", "--dry-run"])).code).to.equal(2);
   });
 
   it("Ctrl-C (SIGINT) mid-check: cleanups run, exit 2, junit says what did not finish", async () => {
-    const r = await cli(["run", "--kubeconfig", join(tmp, "kubeconfig")], {
+    const r = await cli(["run", "--kubeconfig", join(tmp, "kubeconfig"), "--parallel", "1"], {
       scenario: "sigterm",
       during: async (child) => {
         const until = Date.now() + 15_000;

@@ -30,15 +30,16 @@ export function plainView(write: (line: string) => void): ProgressView {
 export function liveView(stream: NodeJS.WriteStream, selected: readonly CheckDefinition[]): ProgressView {
   const update = createLogUpdate(stream);
   const done = new Map<string, CheckResult>();
-  let running: { id: string; since: number } | undefined;
-  let lastLine = "";
+  // Every running check with its start and its latest log line (several run at once).
+  const running = new Map<string, { since: number; lastLine: string }>();
   const render = () => {
     const rows = selected.map((c) => {
       const r = done.get(c.id);
       if (r) return `${MARK[r.verdict]} ${c.id}  ${r.reason}`;
-      if (running?.id === c.id) {
-        const s = Math.round((Date.now() - running.since) / 1000);
-        return `… ${c.id}  running ${s}s${lastLine ? `  ${lastLine}` : ""}`;
+      const now = running.get(c.id);
+      if (now) {
+        const s = Math.round((Date.now() - now.since) / 1000);
+        return `… ${c.id}  running ${s}s${now.lastLine ? `  ${now.lastLine}` : ""}`;
       }
       return `· ${c.id}`;
     });
@@ -49,19 +50,18 @@ export function liveView(stream: NodeJS.WriteStream, selected: readonly CheckDef
   render();
   return {
     event(e) {
-      if (e.type === "start") {
-        running = { id: e.check.id, since: Date.now() };
-        lastLine = "";
-      } else {
+      if (e.type === "start") running.set(e.check.id, { since: Date.now(), lastLine: "" });
+      else {
         done.set(e.result.check.id, e.result);
-        running = undefined;
+        running.delete(e.result.check.id);
       }
       render();
     },
     log(line) {
-      const m = /^\S+ {3}\[[^\]]+\] (.*)$/.exec(line); // a check's own line: `<time>   [<id>] <text>`
-      if (m?.[1]) {
-        lastLine = m[1];
+      const m = /^\S+ {3}\[([^\]]+)\] (.*)$/.exec(line); // a check's own line: `<time>   [<id>] <text>`
+      const now = m?.[1] ? running.get(m[1]) : undefined;
+      if (now && m?.[2]) {
+        now.lastLine = m[2];
         render();
       }
     },

@@ -100,10 +100,11 @@ program
 program
   .command("sonobuoy")
   .description(
-    "run Sonobuoy on the lab: the e2e plugin (one focused spec) and the scs plugin, retrieve and judge the tarball",
+    "scs-kaas sonobuoy on the lab (--quick unless --full): e2e conformance + e2e-netpol + the scs plugin, retrieved, deleted, judged",
   )
-  .option("--focus <text>", "e2e spec focus (a regular expression matching one spec)")
-  .option("--no-scs", "run the e2e plugin only")
+  .option("--focus <text>", "the conformance plugin's focus (default: --quick's one spec)")
+  .option("--full", "the full certification run (every [Conformance] and NetworkPolicy spec; hours)")
+  .option("--no-scs", "run the e2e plugins only")
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option(
@@ -112,19 +113,24 @@ program
     [],
   )
   .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
+  .option("--least-privilege", "aggregator clusterRead, the scs plugin with the suite's ClusterRole")
   .action(
     async (opts: {
       focus?: string;
+      full?: boolean;
+      leastPrivilege?: boolean;
       e2e: boolean;
       scs: boolean;
       referenceDate?: string;
       expect: string[];
       outputDir: string;
     }) => {
-      const { DEFAULT_E2E_FOCUS, runSonobuoy } = await import("./sonobuoy/run-sonobuoy.ts");
+      const { runSonobuoy } = await import("./sonobuoy/run-sonobuoy.ts");
       const { parseExpectations } = await import("./suite/expectations.ts");
       const ok = await runSonobuoy({
-        focus: opts.focus ?? DEFAULT_E2E_FOCUS,
+        ...(opts.focus ? { focus: opts.focus } : {}),
+        full: Boolean(opts.full),
+        leastPrivilege: Boolean(opts.leastPrivilege),
         e2e: opts.e2e,
         scs: opts.scs,
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
@@ -167,6 +173,40 @@ program
     console.log(`url=${lab.nodeActions.url}`);
     console.log(`token-file=${lab.nodeActions.tokenFile}`);
     console.log(`token-secret=${lab.nodeActions.secret}`);
+  });
+
+const leastPrivilege = program
+  .command("least-privilege")
+  .description(
+    "the suite's ServiceAccount with the ClusterRole `scs-kaas rbac` generates, for least-privileged runs",
+  );
+leastPrivilege
+  .command("kubeconfig <file>")
+  .description(
+    "apply the RBAC manifest and write a kubeconfig that authenticates as its ServiceAccount (1 h token)",
+  )
+  .option(
+    "--without <verb:resource>",
+    "take this verb on this resource out of the ClusterRole (proves the ABORT)",
+  )
+  .option(
+    "--disruptive",
+    "also bind the opt-in ClusterRole of [Disruptive] checks (scs-kaas rbac --disruptive)",
+  )
+  .action(async (file: string, opts: { without?: string; disruptive?: boolean }) => {
+    const m = opts.without ? /^([a-z]+):([a-z0-9./-]+)$/.exec(opts.without) : undefined;
+    if (opts.without && !m) throw new Error("--without takes <verb>:<resource>, e.g. list:nodes");
+    const { leastPrivilegeKubeconfig } = await import("./rbac/least-privilege.ts");
+    const drop = m ? { verb: m[1] as string, resource: m[2] as string } : undefined;
+    await leastPrivilegeKubeconfig(file, log, drop, Boolean(opts.disruptive));
+    process.stdout.write(`${file}\n`);
+  });
+leastPrivilege
+  .command("remove")
+  .description("delete the ServiceAccount, ClusterRole and binding again")
+  .action(async () => {
+    const { removeLeastPrivilege } = await import("./rbac/least-privilege.ts");
+    await removeLeastPrivilege(log);
   });
 
 const node = program.command("node").description("node lifecycle: kill, restore, roll");

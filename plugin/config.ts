@@ -8,6 +8,7 @@ export const CONFIG_KEYS = {
   skip: "SCS_KAAS_SKIP",
   "reference-date": "SCS_KAAS_REFERENCE_DATE",
   "enable-disruptive": "SCS_KAAS_ENABLE_DISRUPTIVE",
+  parallel: "SCS_KAAS_PARALLEL",
 } as const;
 /**
  * Keys passed on to the checks as ctx.options, each also settable per run by its env variable
@@ -35,6 +36,8 @@ export interface PluginConfig {
   skip?: string;
   referenceDate: Date;
   enableDisruptive: boolean;
+  /** How many ordinary checks run at once; absent = the runner's default. */
+  parallel?: number;
   checkOptions: Record<string, string>;
 }
 
@@ -68,6 +71,7 @@ export function readPluginConfig(env: NodeJS.ProcessEnv, now = new Date()): Plug
   }
   const focus = value("focus", CONFIG_KEYS.focus);
   const skip = value("skip", CONFIG_KEYS.skip);
+  const parallel = value("parallel", CONFIG_KEYS.parallel);
   const progressPort = env.SONOBUOY_PROGRESS_PORT || (env.SONOBUOY === "true" ? "8099" : undefined);
   return {
     resultsDir: resultsDirFrom(env),
@@ -81,8 +85,17 @@ export function readPluginConfig(env: NodeJS.ProcessEnv, now = new Date()): Plug
       "enable-disruptive",
       value("enable-disruptive", CONFIG_KEYS["enable-disruptive"]),
     ),
+    ...(parallel !== undefined ? { parallel: parseParallel(parallel) } : {}),
     checkOptions,
   };
+}
+
+/** A whole number of at least 1 (`--parallel`, the plugin's `parallel`). */
+export function parseParallel(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ConfigError(`parallel must be a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 function readConfigDir(dir: string): Record<string, string> {

@@ -180,6 +180,7 @@ describe("plugin entrypoint (child process, fake checks)", function () {
 
   it("SIGTERM mid-check: the running check's cleanups run, pending checks are errors, results handed over", async () => {
     const run = await runPlugin("sigterm", {
+      config: { parallel: "1" },
       during: async (child, state) => {
         await waitForFile(join(state, "hanging"));
         child.kill("SIGTERM");
@@ -252,7 +253,7 @@ describe("plugin entrypoint (child process, fake checks)", function () {
   });
 
   it("an uncaught exception stops the run after the running check's cleanups; results handed over", async () => {
-    const run = await runPlugin("uncaught");
+    const run = await runPlugin("uncaught", { config: { parallel: "1" } });
     expect(run.code).to.equal(0);
     await expectHandedOver(run);
     const c = byCheck(run, "throws-in-timer");
@@ -268,6 +269,7 @@ describe("plugin entrypoint (child process, fake checks)", function () {
     const outage = await startFakeApiServer();
     try {
       const run = await runPlugin("api-outage", {
+        config: { parallel: "1" },
         kubeconfig: outage.kubeconfig,
         during: async (_child, state) => {
           await waitForFile(join(state, "listed"));
@@ -321,8 +323,93 @@ describe("plugin entrypoint (child process, fake checks)", function () {
     expect(run.junit.cases.filter((c) => c.outcome === "skipped")).to.have.length(6);
   });
 
+  it("runs ordinary checks concurrently, [Serial] ones alone, [Disruptive] ones last; junit in registry order", async () => {
+    const run = await runPlugin("concurrent", { config: { "enable-disruptive": "true", parallel: "3" } });
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    expect(run.junit.cases.map((c) => c.properties["scs.check-id"])).to.deep.equal(
+      ["serial", "a", "disruptive", "b", "c"].map((s) => `scs-9999-v1/${s}`),
+    );
+    for (const slug of ["a", "b", "c", "serial", "disruptive"])
+      expect(byCheck(run, slug).outcome, `${slug}: ${byCheck(run, slug).message}`).to.equal("pass");
+  });
+
+  it("parallel bounds how many run at once: of three peers, two wait for the third until a budget ends", async () => {
+    const run = await runPlugin("concurrent", { config: { parallel: "2" } });
+    await expectHandedOver(run);
+    // c starts only when a or b ends, and that one can end only at its budget (c was not running yet).
+    // The other may then see c start just before its own budget ends: both outcomes are honest.
+    const timedOut = ["a", "b"].filter((slug) =>
+      new RegExp(`^timeout "fake-${slug}-waits-for-peers" \\(5s\\)`).test(byCheck(run, slug).message ?? ""),
+    );
+    expect(timedOut.length, run.stdout).to.be.greaterThan(0);
+    expect(byCheck(run, "c").outcome).to.equal("pass");
+  });
+
+  it("SIGTERM while several checks run: each is aborted, every cleanup runs, pending checks are errors", async () => {
+    const run = await runPlugin("concurrent-sigterm", {
+      config: { parallel: "2" },
+      during: async (child, state) => {
+        await waitForFile(join(state, "hanging-one"));
+        await waitForFile(join(state, "hanging-two"));
+        child.kill("SIGTERM");
+      },
+    });
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    for (const slug of ["one", "two"]) {
+      expect(byCheck(run, slug)).to.include({
+        outcome: "error",
+        message: "the run was interrupted by SIGTERM",
+      });
+      expect(existsSync(join(run.state, `resource-${slug}`)), `resource-${slug} left behind`).to.equal(false);
+      expect(byCheck(run, slug).systemOut).to.contain(`ok remove resource-${slug}`);
+    }
+    expect(byCheck(run, "passes").message).to.equal("not run: the run was interrupted by SIGTERM");
+  });
+
+  it("a timeout in one of several running checks ends that one only; its cleanups run", async () => {
+    const run = await runPlugin("concurrent-timeout");
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    expect(byCheck(run, "one").message).to.equal(
+      'timeout "fake-one-budget" (500ms) expired while running scs-9999-v1/one',
+    );
+    expect(existsSync(join(run.state, "resource-one"))).to.equal(false);
+    expect(byCheck(run, "outlives-timeout").outcome).to.equal("pass");
+    expect(byCheck(run, "passes").outcome).to.equal("pass");
+  });
+
+  it("an unhandled rejection while several checks run aborts the check whose code made it, no other", async () => {
+    const run = await runPlugin("concurrent-rejection");
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    expect(byCheck(run, "leaks-rejection")).to.include({
+      outcome: "error",
+      message: "unhandled promise rejection: Error: boom from a floating promise",
+    });
+    expect(byCheck(run, "waits").outcome).to.equal("pass");
+    expect(run.stdout).to.contain("(from scs-9999-v1/leaks-rejection)");
+  });
+
+  it("a rejection no check can own while several run: each running check aborts saying so, results honest", async () => {
+    const run = await runPlugin("stray-rejection", { config: { parallel: "2" } });
+    expect(run.code, run.stdout).to.equal(0);
+    await expectHandedOver(run);
+    for (const slug of ["one", "two"]) {
+      const c = byCheck(run, slug);
+      expect(c.outcome).to.equal("error");
+      expect(c.message).to.equal(
+        "unhandled promise rejection: Error: boom from nowhere (outside any check's context while 2 checks ran; it may come from any of them)",
+      );
+      expect(existsSync(join(run.state, `resource-${slug}`))).to.equal(false);
+    }
+    expect(byCheck(run, "passes").outcome).to.equal("pass");
+  });
+
   it("SIGKILL (no chance to react): the junit written so far is valid and names the unfinished check", async () => {
     const run = await runPlugin("sigterm", {
+      config: { parallel: "1" },
       during: async (child, state) => {
         await waitForFile(join(state, "hanging"));
         child.kill("SIGKILL");

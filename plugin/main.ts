@@ -44,6 +44,7 @@ async function main(): Promise<number> {
       suiteVersion: SUITE_VERSION,
       ...(cfg.k8sVersion ? { clusterVersionHint: cfg.k8sVersion } : {}),
       writeDoneFile: true,
+      ...(cfg.parallel ? { parallel: cfg.parallel } : {}),
       ...(cfg.progressPort ? { progress: new ProgressReporter(cfg.progressPort) } : {}),
       echo: log,
       exit: (resultsWritten) => process.exit(resultsWritten ? 0 : 1),

@@ -34,6 +34,11 @@ export function isDisruptive(c: { labels: readonly string[] }): boolean {
   return c.labels.includes("[Disruptive]");
 }
 
+/** `[Serial]`: must not run next to other checks (it measures something they would disturb). */
+export function isSerial(c: { labels: readonly string[] }): boolean {
+  return c.labels.includes("[Serial]");
+}
+
 export interface Tally {
   pass: number;
   fail: number;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { CheckDefinition } from "../suites/framework/check.ts";
-import { selectChecks } from "./select.ts";
+import { planRun, selectChecks } from "./select.ts";
 
 const check = (id: string, disruptive = false): CheckDefinition => ({
   id,
@@ -14,9 +14,17 @@ const check = (id: string, disruptive = false): CheckDefinition => ({
 });
 
 describe("runner: selection order", () => {
-  it("runs [Disruptive] checks last, keeping the registry's order otherwise", () => {
+  it("runs [Disruptive] checks last and alone, keeping the registry's order otherwise; the junit keeps the registry's order", () => {
     const checks = [check("a/kill", true), check("b/plain"), check("c/roll", true), check("d/plain")];
-    const order = selectChecks(checks, { enableDisruptive: true }).map((s) => s.check.id);
-    expect(order).to.deep.equal(["b/plain", "d/plain", "a/kill", "c/roll"]);
+    const selected = selectChecks(checks, { enableDisruptive: true });
+    expect(selected.map((s) => s.check.id)).to.deep.equal(["a/kill", "b/plain", "c/roll", "d/plain"]);
+    const phases = planRun(
+      selected.map((s) => s.check),
+      8,
+    ).map((p) => ({ ids: p.checks.map((c) => c.id), concurrency: p.concurrency }));
+    expect(phases).to.deep.equal([
+      { ids: ["b/plain", "d/plain"], concurrency: 8 },
+      { ids: ["a/kill", "c/roll"], concurrency: 1 },
+    ]);
   });
 });

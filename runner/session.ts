@@ -37,6 +37,8 @@ export interface SessionConfig {
   /** Used when the API server cannot tell (Sonobuoy's SONOBUOY_K8S_VERSION). */
   clusterVersionHint?: string;
   writeDoneFile: boolean;
+  /** How many ordinary checks run at once (run-suite.ts DEFAULT_PARALLEL when absent). */
+  parallel?: number;
   progress?: ProgressReporter;
   timeouts?: RunnerTimeouts;
   onEvent?: (e: SuiteEvent) => void;
@@ -94,15 +96,19 @@ export class Session {
     this.#log.line(
       `scs-kaas ${cfg.suiteVersion} run ${cfg.runId} (${cfg.mode}), reference date ${isoDate(cfg.referenceDate)}`,
     );
-    const suite = new SuiteRun(selectChecks(cfg.checks, cfg.selection), {
-      kubeConfig: cfg.kubeConfig,
-      runId: cfg.runId,
-      referenceDate: cfg.referenceDate,
-      options: cfg.checkOptions,
-      runSignal: this.#interrupt.signal,
-      timeouts: cfg.timeouts ?? DEFAULT_TIMEOUTS,
-      onLog: (id, line) => this.#log.line(`  [${id}] ${line}`),
-    });
+    const suite = new SuiteRun(
+      selectChecks(cfg.checks, cfg.selection),
+      {
+        kubeConfig: cfg.kubeConfig,
+        runId: cfg.runId,
+        referenceDate: cfg.referenceDate,
+        options: cfg.checkOptions,
+        runSignal: this.#interrupt.signal,
+        timeouts: cfg.timeouts ?? DEFAULT_TIMEOUTS,
+        onLog: (id, line) => this.#log.line(`  [${id}] ${line}`),
+      },
+      cfg.parallel,
+    );
     this.#suite = suite;
     this.#writeJunitSync();
 
@@ -165,13 +171,13 @@ export class Session {
   }
 
   /**
-   * SIGTERM / SIGINT: the first stops the run (the running check is aborted, its cleanups run, pending
+   * SIGTERM / SIGINT: the first stops the run (the running checks are aborted, their cleanups run, pending
    * checks are reported as not run); a second one writes the results at once and exits.
    */
   interrupt(signalName: string): void {
     this.#signals++;
     if (this.#signals === 1) {
-      this.#log.line(`received ${signalName}: stopping; cleanups of the running check still run`);
+      this.#log.line(`received ${signalName}: stopping; cleanups of the running checks still run`);
       this.#stop(new RunInterrupted(`the run was interrupted by ${signalName}`));
       return;
     }
@@ -184,26 +190,46 @@ export class Session {
     );
   }
 
-  /** A promise rejected with nobody listening: it belongs to the running check (or to nobody). */
+  /**
+   * A promise rejected with nobody listening: it belongs to the check whose code created it (its async
+   * context). Without one: to the only running check; when several run, nobody can tell which one it
+   * came from, so each of them ends with an abort saying so (none keeps a verdict it may not deserve);
+   * when none runs, it is a runner error.
+   */
   strayRejection(err: unknown): void {
     const text = `unhandled promise rejection: ${describe(err)}`;
-    if (this.#suite?.abortCurrent(new CheckAborted(text))) {
-      this.#log.line(`${text} (attributed to ${this.#suite.currentCheckId})`);
-    } else {
-      this.#log.line(`${text} (outside any check)`);
-      this.#runnerErrors.push(text);
+    const suite = this.#suite;
+    const owner = suite?.checkInContext();
+    if (owner && suite?.abortCheck(owner, new CheckAborted(text))) {
+      this.#log.line(`${text} (from ${owner})`);
+      return;
     }
+    const running = suite?.runningCheckIds ?? [];
+    if (running.length === 1 && suite?.abortRunning(new CheckAborted(text)).length) {
+      this.#log.line(`${text} (attributed to ${running[0]}, the only running check)`);
+      return;
+    }
+    if (running.length > 1) {
+      const why = `${text} (outside any check's context while ${running.length} checks ran; it may come from any of them)`;
+      const ended = suite?.abortRunning(new CheckAborted(why)) ?? [];
+      this.#log.line(`${why}: ended ${ended.join(", ")}`);
+      return;
+    }
+    this.#log.line(`${text} (outside any check)`);
+    this.#runnerErrors.push(text);
   }
 
   /**
-   * An exception nobody caught: the process may be in a bad state, so the run stops (the running check
-   * is aborted with it and its cleanups run, pending checks are not run); the watchdog bounds the rest.
+   * An exception nobody caught: the process may be in a bad state, so the run stops (the running checks
+   * are aborted with it and their cleanups run, pending checks are not run); the watchdog bounds the rest.
    */
   uncaughtException(err: unknown): void {
     const text = `the runner stopped after an uncaught exception: ${describe(err)}`;
     this.#log.line(text);
     if (err instanceof Error && err.stack) this.#log.line(err.stack);
-    this.#suite?.abortCurrent(new CheckAborted(text));
+    const owner = this.#suite?.checkInContext();
+    if (owner) this.#log.line(`(thrown by code of ${owner})`);
+    this.#suite?.abortRunning(new CheckAborted(text));
     this.#stop(new RunInterrupted(text));
   }
 

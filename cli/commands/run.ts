@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { parseReferenceDate } from "../../plugin/config.ts";
+import { parseParallel, parseReferenceDate } from "../../plugin/config.ts";
 import { guardProcess } from "../../runner/process-guards.ts";
 import { loadChecks } from "../../runner/registry.ts";
 import { isDisruptive, tally } from "../../runner/result.ts";
+import { DEFAULT_PARALLEL } from "../../runner/run-suite.ts";
 import { selectChecks, UsageError } from "../../runner/select.ts";
 import { exitCodeFor, Session } from "../../runner/session.ts";
 import { SUITE_VERSION } from "../../runner/suite-version.ts";
@@ -22,6 +23,7 @@ interface RunOptions {
   enableDisruptive?: boolean;
   option: Record<string, string>;
   progress: "auto" | "live" | "plain";
+  parallel: number;
 }
 
 export const EXIT = { passed: 0, failed: 1, abortOrUsage: 2 } as const;
@@ -30,6 +32,14 @@ function keyValue(value: string, previous: Record<string, string>): Record<strin
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.*)$/.exec(value);
   if (!m) throw new InvalidArgumentError("expected KEY=VALUE");
   return { ...previous, [m[1] as string]: m[2] as string };
+}
+
+function parallel(value: string): number {
+  try {
+    return parseParallel(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function date(value: string): Date {
@@ -61,6 +71,12 @@ export function register(program: Command): void {
       "an option for the checks, e.g. release-data=FILE (repeatable)",
       keyValue,
       {},
+    )
+    .option(
+      "--parallel <n>",
+      "how many checks run at once ([Serial] and [Disruptive] ones always run alone)",
+      parallel,
+      DEFAULT_PARALLEL,
     )
     .option("--progress <mode>", "auto | live | plain", "auto")
     .action(async (opts: RunOptions) => {
@@ -131,6 +147,7 @@ async function run(opts: RunOptions): Promise<number> {
     mode: "cli",
     suiteVersion: SUITE_VERSION,
     writeDoneFile: false,
+    parallel: opts.parallel,
     onEvent: (e) => view.event(e),
     echo: (line) => view.log(line),
     exit: () => {

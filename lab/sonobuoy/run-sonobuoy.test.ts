@@ -1,57 +1,53 @@
 import { expect } from "chai";
-import { meetsExpectations, parseExpectations } from "../suite/expectations.ts";
-import { SCS_PLUGIN_FILE, sonobuoyRunArgs } from "./run-sonobuoy.ts";
+import { runArgs } from "../../cli/sonobuoy/plan.ts";
+import { parseExpectations } from "../suite/expectations.ts";
+import { labPlan } from "./run-sonobuoy.ts";
 
 describe("lab sonobuoy", () => {
-  const base = {
-    kubeconfig: "/k/admin.conf",
-    focus: "Pods should support remote command execution over websockets",
-    sonobuoyImage: "docker.io/sonobuoy/sonobuoy:v0.57.5",
-    conformanceImage: "registry.k8s.io/conformance:v1.36.5",
+  const images = {
+    sonobuoy: "docker.io/sonobuoy/sonobuoy:v0.57.5",
+    conformance: "registry.k8s.io/conformance:v1.36.5",
   };
+  const files = { scsPlugin: "/o/plugins/scs.yaml", netpolPlugin: "/o/plugins/e2e-netpol.yaml" };
 
-  it("runs the e2e plugin with the focus and the lab's images, never pulling", () => {
-    const args = sonobuoyRunArgs({ ...base, scs: false });
-    expect(args).to.include("--plugin=e2e");
-    expect(args).to.include(`--e2e-focus=${base.focus}`);
+  it("is scs-kaas sonobuoy --quick with the lab's kubeconfig and images, never pulling", () => {
+    const plan = labPlan({ full: false, e2e: true, scs: true }, images, "/k/admin.conf");
+    expect(plan).to.include({ quick: true, kubeconfig: "/k/admin.conf", flakeAttempts: 2 });
+    const args = runArgs(plan, files);
+    expect(args).to.include("--kubeconfig=/k/admin.conf");
     expect(args).to.include("--sonobuoy-image=docker.io/sonobuoy/sonobuoy:v0.57.5");
     expect(args).to.include("--kube-conformance-image=registry.k8s.io/conformance:v1.36.5");
     expect(args).to.include("--image-pull-policy=Never");
-    expect(args.some((a) => a.includes("sonobuoy.yaml"))).to.equal(false);
+    expect(args).to.include("--plugin=/o/plugins/e2e-netpol.yaml@e2e-netpol");
   });
 
-  it("adds the project's scs plugin definition and passes the reference date to it", () => {
-    const args = sonobuoyRunArgs({ ...base, scs: true, referenceDate: "2026-11-21" });
-    expect(args).to.include(`--plugin=${SCS_PLUGIN_FILE}`);
-    expect(SCS_PLUGIN_FILE).to.match(/\/sonobuoy\.yaml$/);
-    expect(args).to.include("--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=2026-11-21");
+  it("passes the reference date into the scs plugin's configuration; --full is the certification run", () => {
+    const plan = labPlan({ full: true, e2e: true, scs: true, referenceDate: "2026-11-21" }, images, "/k");
+    expect(plan.scsConfig.referenceDate).to.equal("2026-11-21");
+    expect(plan.quick).to.equal(false);
+    expect(runArgs(plan, files).some((a) => a.startsWith("--e2e-focus"))).to.equal(false);
   });
 
-  it("passes extra env (node actions, enable-disruptive) to the scs plugin only", () => {
-    const args = sonobuoyRunArgs({ ...base, scs: true, scsEnv: { SCS_KAAS_NODE_ACTION: "webhook" } });
-    expect(args).to.include("--plugin-env=scs.SCS_KAAS_NODE_ACTION=webhook");
-    const e2eOnly = sonobuoyRunArgs({ ...base, scs: false, scsEnv: { SCS_KAAS_NODE_ACTION: "webhook" } });
-    expect(e2eOnly.some((a) => a.startsWith("--plugin-env"))).to.equal(false);
-  });
-
-  it("an empty expectation set fails instead of passing; a mismatch is named", () => {
-    const lines: string[] = [];
-    const got = { "version-policy-check": { verdict: "PASS" as const, reasons: [] } };
-    expect(meetsExpectations(got, {}, (l) => lines.push(l))).to.equal(false);
-    expect(lines[0]).to.match(/^no expected verdicts/);
-    expect(meetsExpectations(got, { "version-policy-check": "PASS" }, (l) => lines.push(l))).to.equal(true);
-    expect(meetsExpectations(got, { "node-distribution-check": "FAIL" }, (l) => lines.push(l))).to.equal(
-      false,
+  it("gives the scs plugin the lab's node-action webhook and enables the disruptive checks", () => {
+    const options = { "node-action": "webhook", "node-action-url": "http://198.18.0.1:8480/" };
+    const plan = labPlan(
+      { full: false, e2e: false, scs: true },
+      { sonobuoy: images.sonobuoy },
+      "/k",
+      options,
     );
-    expect(lines.at(-1)).to.equal("node-distribution-check is NOT_RUN, expected FAIL");
+    expect(plan.scsConfig.enableDisruptive).to.equal(true);
+    expect(plan.scsConfig.options).to.deep.equal(options);
   });
 
   it("runs the scs plugin alone when there is no e2e image (a cluster-only lab)", () => {
-    const { conformanceImage: _, ...noE2e } = base;
-    const args = sonobuoyRunArgs({ ...noE2e, scs: true });
+    const plan = labPlan({ full: false, e2e: false, scs: true }, { sonobuoy: images.sonobuoy }, "/k");
+    const args = runArgs(plan, { scsPlugin: files.scsPlugin });
     expect(args.some((a) => a.startsWith("--plugin=e2e") || a.startsWith("--e2e-focus"))).to.equal(false);
-    expect(args).to.include(`--plugin=${SCS_PLUGIN_FILE}`);
-    expect(() => sonobuoyRunArgs({ ...noE2e, scs: false })).to.throw(/nothing to run/);
+    expect(args).to.include("--plugin=/o/plugins/scs.yaml");
+    expect(() => labPlan({ full: false, e2e: true, scs: true }, { sonobuoy: "x" }, "/k")).to.throw(
+      /conformance image/,
+    );
   });
 
   it("reads id=VERDICT expectations and rejects anything else", () => {

@@ -27,3 +27,13 @@ function requireWebhook(lab: LabRecord): NonNullable<LabRecord["nodeActions"]> {
     throw new Error("this lab has no node-action webhook (booted before it existed): run `lab up` again");
   return lab.nodeActions;
 }
+
+/** The same as config-map keys of the `scs` plugin (`scs-kaas sonobuoy` writes them into sonobuoy.yaml). */
+export function labNodeActionPluginOptions(lab: LabRecord): Record<string, string> {
+  const na = requireWebhook(lab);
+  return {
+    [NODE_ACTION_OPTIONS.driver]: "webhook",
+    [NODE_ACTION_OPTIONS.url]: na.url,
+    [NODE_ACTION_OPTIONS.tokenSecret]: na.secret,
+  };
+}

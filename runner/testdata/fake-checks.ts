@@ -2,7 +2,7 @@
  * Fake checks for the runner's process-level tests, injected with SCS_KAAS_TEST_REGISTRY. The scenario
  * comes from FAKE_SCENARIO; checks talk to the test through files in FAKE_STATE_DIR.
  */
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { CheckDefinition, CheckOutcome } from "../../suites/framework/check.ts";
@@ -64,6 +64,74 @@ const late = fake("registers-late", async (ctx) => {
   return { verdict: "pass", reason: "unreachable" };
 });
 
+const has = (name: string) => existsSync(join(state, name));
+const marks = (prefix: string) => readdirSync(state).filter((n) => n.startsWith(prefix));
+
+/** Waits (at most its budget) until each of `peers` has marked itself running: proof they overlap. */
+function peer(slug: string, peers: readonly string[], more: Partial<CheckDefinition> = {}): CheckDefinition {
+  return fake(
+    slug,
+    async (ctx) => {
+      mark(`running-${slug}`);
+      try {
+        while (!peers.every((p) => has(`running-${p}`) || has(`finished-${p}`))) await sleep(20, ctx.signal);
+        await sleep(100, ctx.signal);
+        return { verdict: "pass", reason: `ran alongside ${peers.join(", ")}` };
+      } finally {
+        rmSync(join(state, `running-${slug}`));
+        mark(`finished-${slug}`);
+      }
+    },
+    { timeout: { name: `fake-${slug}-waits-for-peers`, ms: 5_000 }, ...more },
+  );
+}
+
+/** Passes only if no other check runs beside it and every check in `after` has finished. */
+function alone(slug: string, after: readonly string[], labels: CheckDefinition["labels"]): CheckDefinition {
+  return fake(
+    slug,
+    async () => {
+      const others = marks("running-");
+      const unfinished = after.filter((p) => !has(`finished-${p}`));
+      mark(`finished-${slug}`);
+      if (others.length || unfinished.length)
+        throw new CheckFailed(`not alone: running ${others.join(", ")}; unfinished ${unfinished.join(", ")}`);
+      return { verdict: "pass", reason: "alone" };
+    },
+    { labels },
+  );
+}
+
+/** Like hangs, with its own resource file: several of them hang at once. */
+function hangsWith(slug: string, budgetMs = 60_000): CheckDefinition {
+  return fake(
+    slug,
+    async (ctx) => {
+      mark(`resource-${slug}`);
+      ctx.defer(`remove resource-${slug}`, async () => {
+        await sleep(200);
+        rmSync(join(state, `resource-${slug}`));
+        mark(`cleaned-${slug}`);
+      });
+      mark(`hanging-${slug}`);
+      await sleep(600_000, ctx.signal);
+      return { verdict: "pass", reason: "unreachable" };
+    },
+    { timeout: { name: `fake-${slug}-budget`, ms: budgetMs } },
+  );
+}
+
+// A rejection from code that belongs to no check (created when this module loaded), once two checks run.
+if (process.env.FAKE_SCENARIO === "stray-rejection") {
+  const poll = setInterval(() => {
+    if (has("hanging-one") && has("hanging-two")) {
+      clearInterval(poll);
+      void Promise.reject(new Error("boom from nowhere"));
+    }
+  }, 20);
+  poll.unref();
+}
+
 const scenarios: Record<string, CheckDefinition[]> = {
   "late-defer-timeout": [{ ...late, timeout: { name: "fake-late-budget", ms: 300 } }, pass],
   "late-defer-sigterm": [late, pass],
@@ -118,6 +186,37 @@ const scenarios: Record<string, CheckDefinition[]> = {
     }),
     pass,
   ],
+  concurrent: [
+    alone("serial", ["a", "b", "c"], ["[Serial]"]),
+    peer("a", ["b", "c"]),
+    alone("disruptive", ["a", "b", "c", "serial"], ["[Disruptive]"]),
+    peer("b", ["a", "c"]),
+    peer("c", ["a", "b"]),
+  ],
+  "concurrent-sigterm": [hangsWith("one"), hangsWith("two"), pass],
+  "concurrent-timeout": [
+    hangsWith("one", 500),
+    fake("outlives-timeout", async (ctx) => {
+      while (!has("cleaned-one")) await sleep(20, ctx.signal);
+      return { verdict: "pass", reason: "ran on while the other check timed out" };
+    }),
+    pass,
+  ],
+  "concurrent-rejection": [
+    fake("waits", async (ctx) => {
+      while (!has("leaked")) await sleep(20, ctx.signal);
+      await sleep(300, ctx.signal);
+      return { verdict: "pass", reason: "untouched by the other check's rejection" };
+    }),
+    fake("leaks-rejection", async (ctx) => {
+      await sleep(100, ctx.signal);
+      void Promise.reject(new Error("boom from a floating promise"));
+      mark("leaked");
+      await sleep(600_000, ctx.signal);
+      return { verdict: "pass", reason: "unreachable" };
+    }),
+  ],
+  "stray-rejection": [hangsWith("one"), hangsWith("two"), pass],
   "api-outage": [
     fake("lists-nodes", async (ctx) => {
       const nodes = await ctx.api(CoreV1Api).listNode();

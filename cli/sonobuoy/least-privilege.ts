@@ -1,0 +1,184 @@
+import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from "@kubernetes/client-node";
+import { disruptiveRules, requiredRules } from "../../runner/rbac.ts";
+import { loadChecks } from "../../runner/registry.ts";
+import type { CheckDefinition } from "../../suites/framework/check.ts";
+import { loadKubeconfig } from "../kubeconfig.ts";
+import type { RunHooks } from "./certrun.ts";
+import type { CertRunPlan } from "./plan.ts";
+
+/** The scs plugin's own service account in Sonobuoy's namespace (least privilege). */
+export const SCS_PLUGIN_SERVICE_ACCOUNT = "scs-kaas-plugin";
+/** The e2e plugins' account in least-privilege runs: cluster-admin, as upstream conformance requires. */
+export const E2E_SERVICE_ACCOUNT = "sonobuoy-e2e";
+/** The ClusterRole granted to it: the suite's generated rules (`scs-kaas rbac`), under Sonobuoy's labels. */
+export const SCS_PLUGIN_CLUSTER_ROLE = "scs-kaas-sonobuoy";
+
+/**
+ * What a least-privileged Sonobuoy run needs beside what Sonobuoy makes with `--aggregator-permissions
+ * clusterRead`: its namespace (Sonobuoy creates it only as clusterAdmin), the scs plugin's service
+ * account bound to the suite's ClusterRole, and `get pods` in the namespace for the worker container that
+ * Sonobuoy injects into the plugin pod (it checks the pod's other containers). Labelled like Sonobuoy's
+ * own RBAC (component=sonobuoy, namespace=<ns>), so `sonobuoy delete` removes them too.
+ */
+export function leastPrivilegeObjects(
+  namespace: string,
+  checks: readonly CheckDefinition[],
+  e2e: boolean,
+  disruptive = false,
+): KubernetesObject[] {
+  const labels = { component: "sonobuoy", namespace, "app.kubernetes.io/managed-by": "scs-kaas" };
+  const rbac = "rbac.authorization.k8s.io/v1";
+  const subject = { kind: "ServiceAccount", name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace };
+  const worker = `${SCS_PLUGIN_SERVICE_ACCOUNT}-worker`;
+  const e2eSubject = { kind: "ServiceAccount", name: E2E_SERVICE_ACCOUNT, namespace };
+  // Upstream conformance needs cluster-admin (it creates namespaces, RBAC, CRDs, webhooks, ...): its own
+  // account has it, so that Sonobuoy's aggregator can run with read rights only.
+  const e2eObjects: KubernetesObject[] = [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: E2E_SERVICE_ACCOUNT, namespace, labels } },
+    {
+      apiVersion: rbac,
+      kind: "ClusterRoleBinding",
+      metadata: { name: `${E2E_SERVICE_ACCOUNT}-${namespace}`, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [e2eSubject],
+    } as KubernetesObject,
+  ];
+  // The opt-in rules of [Disruptive] checks (`scs-kaas rbac --disruptive`): bound only when they run.
+  const disruptiveName = `${SCS_PLUGIN_CLUSTER_ROLE}-disruptive`;
+  const disruptiveObjects: KubernetesObject[] = [
+    {
+      apiVersion: rbac,
+      kind: "ClusterRole",
+      metadata: { name: disruptiveName, labels },
+      rules: disruptiveRules(checks),
+    } as KubernetesObject,
+    {
+      apiVersion: rbac,
+      kind: "ClusterRoleBinding",
+      metadata: { name: disruptiveName, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: disruptiveName },
+      subjects: [subject],
+    } as KubernetesObject,
+  ];
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      // As Sonobuoy labels its namespace: the e2e plugins create privileged pods.
+      metadata: {
+        name: namespace,
+        labels: { ...labels, "pod-security.kubernetes.io/enforce": "privileged" },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace, labels },
+    },
+    {
+      apiVersion: rbac,
+      kind: "ClusterRole",
+      metadata: { name: SCS_PLUGIN_CLUSTER_ROLE, labels },
+      rules: requiredRules(checks),
+    } as KubernetesObject,
+    {
+      apiVersion: rbac,
+      kind: "ClusterRoleBinding",
+      metadata: { name: SCS_PLUGIN_CLUSTER_ROLE, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: SCS_PLUGIN_CLUSTER_ROLE },
+      subjects: [subject],
+    } as KubernetesObject,
+    {
+      apiVersion: rbac,
+      kind: "Role",
+      metadata: { name: worker, namespace, labels },
+      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
+    } as KubernetesObject,
+    {
+      apiVersion: rbac,
+      kind: "RoleBinding",
+      metadata: { name: worker, namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: worker },
+      subjects: [subject],
+    } as KubernetesObject,
+    ...(disruptive ? disruptiveObjects : []),
+    ...(e2e ? e2eObjects : []),
+  ];
+}
+
+/** Creates the objects (in order); returns a function that deletes them again (reverse order, 404 is fine). */
+export async function createObjects(
+  kc: KubeConfig,
+  objects: readonly KubernetesObject[],
+  say: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const created: KubernetesObject[] = [];
+  const remove = async () => {
+    for (const o of [...created].reverse()) {
+      try {
+        await api.delete(o);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    }
+    say(`removed ${created.map(describeObject).join(", ")}`);
+  };
+  try {
+    for (const o of objects) {
+      await api.create(o);
+      created.push(o);
+    }
+  } catch (err) {
+    await remove();
+    throw new Error(
+      `cannot create ${describeObject(objects[created.length] as KubernetesObject)}: ${(err as Error).message}`,
+    );
+  }
+  say(`created ${created.map(describeObject).join(", ")}`);
+  return remove;
+}
+
+function describeObject(o: KubernetesObject): string {
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
+}
+
+/**
+ * The plan least-privileged: Sonobuoy's aggregator reads only (`clusterRead`), the scs plugin runs as
+ * its own account with the suite's ClusterRole, the e2e plugins as theirs; the hooks create those
+ * accounts before `sonobuoy run` and remove them after `sonobuoy delete`.
+ */
+export function leastPrivileged(
+  plan: CertRunPlan,
+  say: (line: string) => void,
+): { plan: CertRunPlan; hooks: RunHooks } {
+  const lp: CertRunPlan = {
+    ...plan,
+    aggregatorPermissions: "clusterRead",
+    ...(plan.scs ? { scsServiceAccount: SCS_PLUGIN_SERVICE_ACCOUNT } : {}),
+    ...(plan.e2e ? { e2eServiceAccount: E2E_SERVICE_ACCOUNT } : {}),
+  };
+  let remove: (() => Promise<void>) | undefined;
+  return {
+    plan: lp,
+    hooks: {
+      async before() {
+        const { kc } = loadKubeconfig({
+          ...(plan.kubeconfig ? { kubeconfig: plan.kubeconfig } : {}),
+          ...(plan.context ? { context: plan.context } : {}),
+        });
+        const objects = leastPrivilegeObjects(
+          plan.namespace,
+          await loadChecks(),
+          plan.e2e,
+          plan.scs && plan.scsConfig.enableDisruptive,
+        );
+        remove = await createObjects(kc, objects, say);
+      },
+      async after() {
+        await remove?.();
+      },
+      leftovers: `the scs plugin's ClusterRole/ClusterRoleBinding ${SCS_PLUGIN_CLUSTER_ROLE} (label component=sonobuoy)`,
+    },
+  };
+}
