@@ -65,16 +65,25 @@ export async function withTimeout<T>(
   const timer = new AbortController();
   const handle = setTimeout(() => timer.abort(expired), timeout.ms);
   const signal = parent ? AbortSignal.any([parent, timer.signal]) : timer.signal;
+  try {
+    return await Promise.race([fn(signal), rejectWhenAborted(signal)]);
+  } finally {
+    clearTimeout(handle);
+  }
+}
+
+/**
+ * Rejects with the signal's reason once it aborts (at once if it already has); never resolves. Meant
+ * for Promise.race, so that a wait ends on abort even when the awaited work ignores the signal. Marked
+ * handled: a race that settled otherwise leaves no unhandled rejection behind.
+ */
+export function rejectWhenAborted(signal: AbortSignal): Promise<never> {
   const stopped = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
   stopped.catch(() => {});
-  try {
-    return await Promise.race([fn(signal), stopped]);
-  } finally {
-    clearTimeout(handle);
-  }
+  return stopped;
 }
 
 /** Resolves after ms, or rejects with the signal's reason when it aborts first. */
