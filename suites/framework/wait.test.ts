@@ -1,9 +1,12 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
+import { json, startFakeApiServer } from "../../runner/testdata/fake-api-server.ts";
 import { translateError } from "./api-errors.ts";
-import { harness } from "./testdata/harness.ts";
+import { createCheckContext } from "./context.ts";
+import { contextFor, harness } from "./testdata/harness.ts";
 import {
   HopelessWait,
+  retryUntil,
   waitForLoadBalancerIngress,
   waitForNodeGone,
   waitForNodeNotReady,
@@ -11,6 +14,7 @@ import {
   waitForPodReady,
   waitForPodRunning,
   waitForPvcBound,
+  waitForWatch,
 } from "./wait.ts";
 
 const PODS = "/api/v1/namespaces/ns/pods";
@@ -177,5 +181,75 @@ describe("framework: waits on watches (fake API server)", () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("framework: waiting", () => {
+  it("waitForWatch resumes an ended watch from the last resourceVersion and relists on 410 Gone", async () => {
+    const pod = (rv: string, phase: string) => ({
+      metadata: { name: "p", namespace: "ns", resourceVersion: rv },
+      status: { phase },
+    });
+    let watches = 0;
+    const api = await startFakeApiServer([
+      (_req, res, url) => {
+        if (url.pathname !== "/api/v1/namespaces/ns/pods") return false;
+        if (url.searchParams.get("watch") !== "true") {
+          return json(res, 200, {
+            kind: "PodList",
+            metadata: { resourceVersion: watches ? "20" : "10" },
+            items: [pod("10", "Pending")],
+          });
+        }
+        watches++;
+        res.writeHead(200, { "content-type": "application/json" });
+        const rv = url.searchParams.get("resourceVersion");
+        if (rv === "10") res.end(`${JSON.stringify({ type: "MODIFIED", object: pod("11", "Pending") })}\n`);
+        else if (rv === "11")
+          res.end(`${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410 } })}\n`);
+        else res.end(`${JSON.stringify({ type: "MODIFIED", object: pod("21", "Running") })}\n`);
+        return true;
+      },
+    ]);
+    try {
+      const ctx = contextFor(api);
+      const core = ctx.api(CoreV1Api);
+      const found = await waitForWatch<V1Pod>(ctx, {
+        what: "pod p to run",
+        path: "/api/v1/namespaces/ns/pods",
+        list: () => core.listNamespacedPod({ namespace: "ns" }),
+        timeout: { name: "pod-running", ms: 10_000 },
+        until: (p) => p.status?.phase === "Running",
+      });
+      expect(found.metadata?.resourceVersion).to.equal("21");
+      const watchRvs = api.requests
+        .filter((r) => r.includes("watch=true"))
+        .map((r) => new URL(r.split(" ")[1] ?? "", "http://x").searchParams.get("resourceVersion"));
+      expect(watchRvs).to.deep.equal(["10", "11", "20"]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("retryUntil aborts naming the timeout and the last attempt's error", async () => {
+    const ctx = createCheckContext({
+      checkId: "x",
+      runId: "r",
+      kubeConfig: new KubeConfig(),
+      signal: new AbortController().signal,
+      referenceDate: new Date(),
+      options: {},
+    }).ctx;
+    const err = await retryUntil(ctx, {
+      what: "the LB to get an address",
+      timeout: { name: "lb-address", ms: 300 },
+      intervalMs: 50,
+      attempt: async () => {
+        throw new Error("no ingress yet");
+      },
+    }).catch((e: unknown) => e);
+    expect(translateError(err).reason).to.equal(
+      'timeout "lb-address" (300ms) expired while waiting for the LB to get an address; last attempt: the check crashed: Error: no ingress yet',
+    );
   });
 });
