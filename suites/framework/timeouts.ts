@@ -18,8 +18,6 @@ export const TIMEOUTS = {
   "node-ready": 600_000,
   /** The node controller marks an unreachable node NotReady (node-monitor-grace-period is 40-50 s). */
   "node-not-ready": 300_000,
-  /** A node object is removed (by a machine controller replacing it). */
-  "node-gone": 900_000,
   /** A Service of type LoadBalancer gets an ingress address. */
   "lb-ingress": 300_000,
   /** One exec into a container, from connect to exit status. */
