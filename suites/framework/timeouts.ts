@@ -60,6 +60,8 @@ export async function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const expired = new TimeoutExpired(timeout.name, timeout.ms, what);
+  // Not AbortSignal.timeout: its timer is unref'd (a wait on work that holds no handle would let the
+  // process exit instead of expiring), cannot be cleared, and its reason would not name the timeout.
   const timer = new AbortController();
   const handle = setTimeout(() => timer.abort(expired), timeout.ms);
   const signal = parent ? AbortSignal.any([parent, timer.signal]) : timer.signal;
