@@ -111,9 +111,6 @@ export async function dumpNamespace(
       }
     }),
   );
-  // the shared lists must not leave an unhandled rejection when no part awaited them to the end
-  pods.catch(() => {});
-  claimedPvs.catch(() => {});
   return bounded(sections.flat().join("\n"), DUMP_LIMITS.chars);
 }
 
