@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import { JUNIT_FILE_NAME } from "../common/junit-contract.ts";
 import type { ProgressUpdate } from "../runner/progress.ts";
@@ -39,7 +40,7 @@ async function waitForFile(path: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
   while (!existsSync(path)) {
     if (Date.now() > until) throw new Error(`${path} did not appear within ${ms}ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await delay(25);
   }
 }
 

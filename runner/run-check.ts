@@ -5,7 +5,7 @@ import type { CheckDefinition, CheckOutcome, Timeout } from "../suites/framework
 import { type CleanupReport, collectDumps, runCleanups } from "../suites/framework/cleanup.ts";
 import { createCheckContext } from "../suites/framework/context.ts";
 import { CheckSkipped, TimeoutExpired } from "../suites/framework/errors.ts";
-import { sleep } from "../suites/framework/timeouts.ts";
+import { rejectWhenAborted, sleep } from "../suites/framework/timeouts.ts";
 import { type CheckResult, summarize } from "./result.ts";
 
 export interface RunnerTimeouts {
@@ -83,11 +83,7 @@ export async function executeCheck(
     ...(env.onLog ? { onLog: (line: string) => env.onLog?.(check.id, line) } : {}),
   });
 
-  const stopped = new Promise<never>((_, reject) => {
-    if (controller.signal.aborted) reject(controller.signal.reason);
-    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
-  });
-  stopped.catch(() => {});
+  const stopped = rejectWhenAborted(controller.signal);
 
   let outcome: CheckOutcome;
   let body: Promise<CheckOutcome> | undefined;

@@ -3,7 +3,6 @@ import type { CheckDefinition } from "../suites/framework/check.ts";
 import { renderJunit } from "./junit.ts";
 import { ProgressReporter } from "./progress.ts";
 import { selectChecks } from "./select.ts";
-import { parseReadConfig } from "./testdata/config-helper.ts";
 import { parseJunit } from "./testdata/inspect.ts";
 
 const check = (id: string, more: Partial<CheckDefinition> = {}): CheckDefinition => ({
@@ -91,23 +90,7 @@ describe("runner: junit writer", () => {
   });
 });
 
-describe("runner: plugin config and progress", () => {
-  it("reads config-map files, lets env override them, and passes other keys to the checks", () => {
-    const cfg = parseReadConfig(
-      {
-        focus: "scs-0214\n",
-        "reference-date": "2026-11-21",
-        "enable-disruptive": "true",
-        "release-data": "/data.json",
-      },
-      { SCS_KAAS_FOCUS: "scs-0210" },
-    );
-    expect(cfg.focus).to.equal("scs-0210");
-    expect(cfg.referenceDate.toISOString()).to.equal("2026-11-21T00:00:00.000Z");
-    expect(cfg.enableDisruptive).to.equal(true);
-    expect(cfg.checkOptions).to.deep.equal({ "release-data": "/data.json" });
-  });
-
+describe("runner: progress", () => {
   it("a missing progress endpoint is not an error", async () => {
     const reporter = new ProgressReporter(1, "127.0.0.1"); // nothing listens on port 1
     reporter.post({ msg: "x", total: 1, completed: 0, failures: [], errors: [] });

@@ -3,9 +3,8 @@ import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
 import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts";
 
 /**
- * Every check of the suite, in the order they run and are listed. Add one line per check:
- *   import { versionPolicy } from "./scs-0210-v2-version-policy/check.ts";
- *   export const checks = [versionPolicy, ...];
- * Ids must be unique (runner/registry.ts verifies it, and so does suites/index.test.ts).
+ * Every check of the suite, in the order they run and are listed: import the check's definition from its
+ * folder's check.ts and add it to the array. Ids must be unique: runner/registry.ts loadChecks refuses
+ * duplicates (runner/registry.test.ts).
  */
 export const checks: readonly CheckDefinition[] = [versionPolicyCheck, nodeDistributionCheck];

@@ -81,8 +81,11 @@ export interface CheckContext {
    * before the cleanup budget ends (time to say what is left); cleanups must not use ctx.signal.
    */
   defer(name: string, cleanup: (signal: AbortSignal) => Promise<void>): void;
-  /** Registers a dump (objects, events) that goes into system-out only if the check does not pass. */
-  onFailureDump(name: string, dump: () => Promise<string>): void;
+  /**
+   * Registers a dump (objects, events) that goes into system-out only if the check does not pass. Its
+   * signal aborts shortly before the dump budget ends: return what was collected by then.
+   */
+  onFailureDump(name: string, dump: (signal: AbortSignal) => Promise<string>): void;
 }
 
 export type { KubeConfig };

@@ -38,14 +38,8 @@ export async function runCleanups(cleanups: readonly Registered[], timeout: Time
         { name: timeout.name, ms: left },
         undefined,
         `cleaning up ${cleanup.name}`,
-        (hard) => {
-          // the cleanup's own signal fires a little earlier, leaving it time to report what is left
-          const soft = AbortSignal.any([
-            hard,
-            AbortSignal.timeout(Math.max(0, Math.floor(left - Math.min(5000, left / 5)))),
-          ]);
-          return cleanup.fn(soft);
-        },
+        // the cleanup's own signal fires a little earlier, leaving it time to report what is left
+        (hard) => cleanup.fn(earlier(hard, left)),
       );
       report.lines.push(`ok ${cleanup.name}`);
     } catch (err) {
@@ -62,11 +56,23 @@ export async function collectDumps(dumps: readonly RegisteredDump[], timeout: Ti
   const out: string[] = [];
   for (const dump of dumps) {
     try {
-      const text = await withTimeout(timeout, undefined, `dumping ${dump.name}`, () => dump.fn());
+      // the dump's own signal fires a little earlier, leaving it time to return what it has
+      const text = await withTimeout(timeout, undefined, `dumping ${dump.name}`, (hard) =>
+        dump.fn(earlier(hard, timeout.ms)),
+      );
       out.push(`--- ${dump.name} ---\n${text.trimEnd()}`);
     } catch (err) {
       out.push(`--- ${dump.name} --- (could not be collected: ${describe(err)})`);
     }
   }
   return out;
+}
+
+/** `hard`, or a fifth of `budgetMs` (at most 5 s) before the budget ends, whichever comes first. */
+function earlier(hard: AbortSignal, budgetMs: number): AbortSignal {
+  // AbortSignal.timeout takes whole milliseconds only (RangeError otherwise)
+  return AbortSignal.any([
+    hard,
+    AbortSignal.timeout(Math.max(0, Math.floor(budgetMs - Math.min(5000, budgetMs / 5)))),
+  ]);
 }

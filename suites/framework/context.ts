@@ -9,7 +9,8 @@ export interface Registered {
 }
 export interface RegisteredDump {
   name: string;
-  fn: () => Promise<string>;
+  /** The signal aborts shortly before the dump's budget ends: time to return what was collected. */
+  fn: (signal: AbortSignal) => Promise<string>;
 }
 
 /** What a check leaves with the runner while it runs: its log, its cleanups, its failure dumps. */

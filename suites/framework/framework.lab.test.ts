@@ -4,6 +4,7 @@ import { isNotFound, translateError } from "./api-errors.ts";
 import type { CheckContext } from "./check.ts";
 import { runCleanups } from "./cleanup.ts";
 import { type CheckRecord, createCheckContext } from "./context.ts";
+import { DUMP_PARTS, dumpNamespace } from "./dump.ts";
 import { execInPod } from "./exec.ts";
 import { suiteImage } from "./images.ts";
 import { suiteLabels } from "./labels.ts";
@@ -65,8 +66,11 @@ describe("framework on the lab (SCS_KAAS_LAB_KUBECONFIG)", function () {
       .createNamespacedPod({ namespace, body: privileged, dryRun: "All" })
       .catch((e: unknown) => e);
     const t = translateError(err);
+    // PodSecurity lists every failed check, in its own order: look for the two this pod breaks
+    expect(t.reason).to.match(/^forbidden: .*violates PodSecurity "restricted:latest": /);
+    expect(t.reason).to.contain("host namespaces (hostNetwork=true)");
     expect(t.reason).to.match(
-      /^forbidden: .*violates PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\), privileged/,
+      /privileged \(container "[^"]+" must not set securityContext\.privileged=true\)/,
     );
   });
 
@@ -119,5 +123,21 @@ describe("framework on the lab (SCS_KAAS_LAB_KUBECONFIG)", function () {
     expect(ok).to.include({ exitCode: 0, stdout: "piped" });
 
     expect(await containerLogs(ctx, namespace, "worker")).to.equal("hello from the suite image\n");
+  });
+
+  it("the failure dump of the namespace has every part, read from the real API server", async () => {
+    const text = await dumpNamespace(ctx, namespace, AbortSignal.timeout(20_000));
+    process.stdout.write(`${text.replace(/^/gm, "      > ")}\n`);
+    expect(text).not.to.contain("(not collected");
+    const lines = text.split("\n");
+    for (const part of DUMP_PARTS) {
+      const title = part === "node conditions" ? "node conditions:" : `${part} in ${namespace}:`;
+      expect(lines, part).to.include(title);
+    }
+    expect(text).to.match(/^ {2}worker phase=Running node=\S+ .*Ready=True/m);
+    expect(text).to.contain("  worker/main:\n    hello from the suite image");
+    expect(text).to.match(/^ {2}data phase=Bound class=\S+ volume=\S+/m);
+    expect(text).to.match(new RegExp(`^ {2}\\S+ claim=${namespace}/data phase=Bound`, "m"));
+    expect(text).to.match(/^ {2}\S+ Ready=True/m);
   });
 });

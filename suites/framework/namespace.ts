@@ -10,7 +10,7 @@ export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
 /**
  * Creates a namespace for this check, labelled with the run id, enforcing Pod Security `restricted`
- * unless the check needs less. Its deletion and a dump of its events and pods (on failure) are
+ * unless the check needs less. Its deletion and a dump of its state (dump.ts, on failure) are
  * registered right away, so both happen whatever the verdict.
  */
 export async function createTestNamespace(
@@ -41,7 +41,7 @@ export async function createTestNamespace(
   ctx.defer(`delete namespace ${name}`, (signal) =>
     deleteNamespaceAndWait(ctx, name, { timeout: scaledTimeout(ctx, "namespace-gone"), signal }),
   );
-  ctx.onFailureDump(`namespace ${name}`, () => dumpNamespace(ctx, name));
+  ctx.onFailureDump(`namespace ${name}`, (signal) => dumpNamespace(ctx, name, signal));
   return name;
 }
 

@@ -88,3 +88,19 @@ describe("framework: restrictedPod cannot be loosened", () => {
     );
   });
 });
+
+describe("framework: pods", () => {
+  it("restrictedPod meets Pod Security restricted", () => {
+    const spec = restrictedPod({ name: "p", image: "registry.k8s.io/e2e-test-images/agnhost:2.53" }).spec;
+    expect(spec?.securityContext).to.include({ runAsNonRoot: true });
+    expect(spec?.securityContext?.seccompProfile?.type).to.equal("RuntimeDefault");
+    expect(spec?.hostNetwork ?? false).to.equal(false);
+    for (const c of spec?.containers ?? []) {
+      expect(c.securityContext?.allowPrivilegeEscalation).to.equal(false);
+      expect(c.securityContext?.capabilities?.drop).to.deep.equal(["ALL"]);
+      expect(c.securityContext?.capabilities?.add ?? []).to.deep.equal([]);
+      expect(c.securityContext?.privileged ?? false).to.equal(false);
+      expect(c.securityContext?.runAsUser).to.not.equal(0);
+    }
+  });
+});

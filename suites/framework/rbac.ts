@@ -1,5 +1,13 @@
 import type { RbacRule } from "./check.ts";
 
+/** dump.ts dumpNamespace, beyond the namespace's own lists: logs, PVs, attachments, endpoints, nodes. */
+const DUMP = [
+  { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+  { apiGroups: [""], resources: ["persistentvolumes", "nodes"], verbs: ["list"] },
+  { apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["list"] },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
+] as const satisfies readonly RbacRule[];
+
 /**
  * What the framework's helpers need, per helper: a check spreads the sets of the helpers it uses into its
  * own `rbac` (`rbac: [...RBAC.testNamespace, ...RBAC.pods, ...RBAC.exec]`), so that the generated
@@ -14,20 +22,15 @@ export const RBAC = {
   sweep: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["delete", "list"] }],
   /**
    * namespace.ts createTestNamespace: create; delete and wait until gone; report what is left (PVCs,
-   * LoadBalancer Services, PVs); its failure dump (dump.ts).
+   * LoadBalancer Services, PVs); its failure dump (dump.ts dumpNamespace).
    */
   testNamespace: [
     { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "delete", "get", "list", "watch"] },
     { apiGroups: [""], resources: ["pods", "events", "persistentvolumeclaims", "services"], verbs: ["list"] },
-    { apiGroups: [""], resources: ["persistentvolumes"], verbs: ["list"] },
+    ...DUMP,
   ],
-  /** dump.ts dumpNamespace's extra sections (logs, volumes, attachments, endpoints, node conditions). */
-  dump: [
-    { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
-    { apiGroups: [""], resources: ["persistentvolumes", "nodes"], verbs: ["list"] },
-    { apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["list"] },
-    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
-  ],
+  /** dump.ts dumpNamespace alone, for a check that dumps a namespace it did not create. */
+  dump: DUMP,
   /** pods.ts createPod, and waiting for pods (wait.ts waitForPodReady/Running). */
   pods: [{ apiGroups: [""], resources: ["pods"], verbs: ["create", "delete", "get", "list", "watch"] }],
   /** exec.ts execInPod: the WebSocket upgrade is authorized as get, newer API servers also ask create. */

@@ -18,8 +18,6 @@ export const TIMEOUTS = {
   "node-ready": 600_000,
   /** The node controller marks an unreachable node NotReady (node-monitor-grace-period is 40-50 s). */
   "node-not-ready": 300_000,
-  /** A node object is removed (by a machine controller replacing it). */
-  "node-gone": 900_000,
   /** A Service of type LoadBalancer gets an ingress address. */
   "lb-ingress": 300_000,
   /** One exec into a container, from connect to exit status. */
@@ -62,19 +60,30 @@ export async function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const expired = new TimeoutExpired(timeout.name, timeout.ms, what);
+  // Not AbortSignal.timeout: its timer is unref'd (a wait on work that holds no handle would let the
+  // process exit instead of expiring), cannot be cleared, and its reason would not name the timeout.
   const timer = new AbortController();
   const handle = setTimeout(() => timer.abort(expired), timeout.ms);
   const signal = parent ? AbortSignal.any([parent, timer.signal]) : timer.signal;
+  try {
+    return await Promise.race([fn(signal), rejectWhenAborted(signal)]);
+  } finally {
+    clearTimeout(handle);
+  }
+}
+
+/**
+ * Rejects with the signal's reason once it aborts (at once if it already has); never resolves. Meant
+ * for Promise.race, so that a wait ends on abort even when the awaited work ignores the signal. Marked
+ * handled: a race that settled otherwise leaves no unhandled rejection behind.
+ */
+export function rejectWhenAborted(signal: AbortSignal): Promise<never> {
   const stopped = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
   stopped.catch(() => {});
-  try {
-    return await Promise.race([fn(signal), stopped]);
-  } finally {
-    clearTimeout(handle);
-  }
+  return stopped;
 }
 
 /** Resolves after ms, or rejects with the signal's reason when it aborts first. */

@@ -7,10 +7,9 @@ import {
   type V1Service,
   Watch,
 } from "@kubernetes/client-node";
-import pRetry, { AbortError } from "p-retry";
 import { apiStatusOf, translateError } from "./api-errors.ts";
 import type { CheckContext, Timeout } from "./check.ts";
-import { CheckAborted, CheckFailed, CheckSkipped, TimeoutExpired } from "./errors.ts";
+import { CheckAborted, TimeoutExpired } from "./errors.ts";
 import {
   describeNode,
   describePod,
@@ -215,56 +214,6 @@ function watchOnce(
   });
 }
 
-export interface RetryWait<T> {
-  what: string;
-  timeout: Timeout;
-  /** Throws (anything) while not there yet; CheckFailed/CheckAborted/CheckSkipped and 401/403 stop at once. */
-  attempt: (signal: AbortSignal) => Promise<T>;
-  /** First delay between attempts; grows to at most 10 s. */
-  intervalMs?: number;
-}
-
-/** Polls with p-retry until attempt succeeds, bounded by a named timeout; the abort names the last error. */
-export async function retryUntil<T>(ctx: CheckContext, r: RetryWait<T>): Promise<T> {
-  let last: unknown;
-  try {
-    return await withTimeout(r.timeout, ctx.signal, `waiting for ${r.what}`, (signal) =>
-      pRetry(
-        async () => {
-          try {
-            return await r.attempt(signal);
-          } catch (err) {
-            last = err;
-            if (isFinal(err)) throw new AbortError(err as Error);
-            throw err;
-          }
-        },
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: r.intervalMs ?? 1000,
-          maxTimeout: 10_000,
-          factor: 1.5,
-          signal,
-          shouldRetry: ({ error }) => !isFinal(error),
-        },
-      ),
-    );
-  } catch (err) {
-    if (err instanceof TimeoutExpired && last !== undefined) {
-      throw new CheckAborted(`${err.message}; last attempt: ${translateError(last).reason}`, [], {
-        cause: err,
-      });
-    }
-    throw err;
-  }
-}
-
-function isFinal(err: unknown): boolean {
-  if (err instanceof CheckFailed || err instanceof CheckAborted || err instanceof CheckSkipped) return true;
-  const status = apiStatusOf(err);
-  return status === 401 || status === 403;
-}
-
 export interface PodPlacement {
   /** The pod must run on this node; scheduled elsewhere is hopeless. */
   onNode?: string;
@@ -390,20 +339,6 @@ export function waitForNodeReady(ctx: CheckContext, name: string, timeout: Timeo
 /** Waits until the node's Ready condition is False or Unknown (the node controller noticed it is down). */
 export function waitForNodeNotReady(ctx: CheckContext, name: string, timeout: Timeout): Promise<V1Node> {
   return waitForNode(ctx, name, timeout, "to be NotReady", (n) => nodeReadyStatus(n) !== "True");
-}
-
-/** Waits until the Node object is deleted. */
-export function waitForNodeGone(ctx: CheckContext, name: string, timeout: Timeout): Promise<void> {
-  const core = ctx.api(CoreV1Api);
-  const fieldSelector = `metadata.name=${name}`;
-  return waitForAbsent<V1Node>(ctx, {
-    what: `node ${name} to be gone`,
-    path: "/api/v1/nodes",
-    list: () => core.listNode({ fieldSelector }),
-    fieldSelector,
-    timeout,
-    describe: describeNode,
-  });
 }
 
 /** Waits until the Service (type LoadBalancer) has an ingress IP or hostname; returns it with the Service. */

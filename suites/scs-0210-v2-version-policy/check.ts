@@ -1,6 +1,6 @@
 import { VersionApi } from "@kubernetes/client-node";
-import type { CheckContext, CheckDefinition, CheckOutcome, RbacRule } from "../framework/check.ts";
-import { parseDay, toDay } from "./days.ts";
+import type { CheckDefinition, CheckOutcome, RbacRule } from "../framework/check.ts";
+import { toDay } from "./days.ts";
 import { loadReleaseData } from "./load.ts";
 import { evaluateClusterVersion, type Finding, type PolicyResult } from "./rules.ts";
 
@@ -26,11 +26,6 @@ export function toOutcome(r: PolicyResult): CheckOutcome {
   };
 }
 
-export function referenceDayOf(ctx: Pick<CheckContext, "options" | "referenceDate">): string {
-  const opt = ctx.options["reference-date"];
-  return opt ? parseDay(opt) : toDay(ctx.referenceDate);
-}
-
 /**
  * GET /version is a non-resource URL (a ClusterRole rule with nonResourceURLs, no apiGroups/resources).
  * Every authenticated user already may read it through the default system:public-info-viewer binding;
@@ -48,7 +43,8 @@ export const versionPolicyCheck: CheckDefinition = {
   rbac: [GET_VERSION],
   timeout: { name: "version-policy", ms: 60_000 },
   async run(ctx) {
-    const ref = referenceDayOf(ctx);
+    // the run's reference date (--reference-date, config-map reference-date) is ctx.referenceDate only
+    const ref = toDay(ctx.referenceDate);
     const info = await ctx.api(VersionApi).getCode();
     ctx.log(`cluster version: ${info.gitVersion} (reference date ${ref})`);
     const file = ctx.options["release-data"];

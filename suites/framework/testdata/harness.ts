@@ -57,3 +57,17 @@ export async function harness(
     },
   };
 }
+
+/** A check context against `server` (a fake API server with routes of the test's own). */
+export function contextFor(server: FakeApiServer, signal = new AbortController().signal): CheckContext {
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig);
+  return createCheckContext({
+    checkId: "scs-9999-v1/test",
+    runId: "run1",
+    kubeConfig: kc,
+    signal,
+    referenceDate: new Date(),
+    options: {},
+  }).ctx;
+}

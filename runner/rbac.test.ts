@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parseAllDocuments } from "yaml";
+import type { CheckDefinition, RbacRule } from "../suites/framework/check.ts";
+import { RBAC } from "../suites/framework/rbac.ts";
 import {
   disruptiveRules,
   missingGrants,
@@ -8,11 +10,9 @@ import {
   renderDisruptiveRbacManifest,
   renderRbacManifest,
   requiredRules,
-} from "../runner/rbac.ts";
-import { loadChecks } from "../runner/registry.ts";
-import { isDisruptive } from "../runner/result.ts";
-import type { CheckDefinition, RbacRule } from "../suites/framework/check.ts";
-import { RBAC } from "../suites/framework/rbac.ts";
+} from "./rbac.ts";
+import { loadChecks } from "./registry.ts";
+import { isDisruptive } from "./result.ts";
 
 const MANIFEST = new URL("../deploy/rbac.yaml", import.meta.url);
 const DISRUPTIVE_MANIFEST = new URL("../deploy/rbac-disruptive.yaml", import.meta.url);

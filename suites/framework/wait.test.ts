@@ -1,16 +1,17 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
+import { json, startFakeApiServer } from "../../runner/testdata/fake-api-server.ts";
 import { translateError } from "./api-errors.ts";
-import { harness } from "./testdata/harness.ts";
+import { contextFor, harness } from "./testdata/harness.ts";
 import {
   HopelessWait,
   waitForLoadBalancerIngress,
-  waitForNodeGone,
   waitForNodeNotReady,
   waitForNodeReady,
   waitForPodReady,
   waitForPodRunning,
   waitForPvcBound,
+  waitForWatch,
 } from "./wait.ts";
 
 const PODS = "/api/v1/namespaces/ns/pods";
@@ -150,7 +151,7 @@ describe("framework: waits on watches (fake API server)", () => {
     }
   });
 
-  it("waitForNodeNotReady, waitForNodeReady, waitForNodeGone", async () => {
+  it("waitForNodeNotReady, waitForNodeReady", async () => {
     const h = await harness();
     try {
       const node = (status: string) => ({
@@ -166,16 +167,62 @@ describe("framework: waits on watches (fake API server)", () => {
       await waitForNodeNotReady(h.ctx, "n1", T);
       later(100, () => h.store.put("/api/v1/nodes", node("True")));
       await waitForNodeReady(h.ctx, "n1", T);
-      later(100, () => h.store.remove("/api/v1/nodes", "n1"));
-      await waitForNodeGone(h.ctx, "n1", T);
-      expect(h.store.get("/api/v1/nodes", "n2")).to.not.equal(undefined);
-      await waitForNodeGone(h.ctx, "n1", T); // already gone: returns at once
-      const err = await waitForNodeGone(h.ctx, "n2", { name: "node-gone", ms: 300 }).catch((e: unknown) => e);
+      const err = await waitForNodeReady(h.ctx, "n2", { name: "node-ready", ms: 300 }).catch(
+        (e: unknown) => e,
+      );
       expect(translateError(err).reason).to.equal(
-        'timeout "node-gone" (300ms) expired while waiting for node n2 to be gone; last state: Ready=False',
+        'timeout "node-ready" (300ms) expired while waiting for node n2 to be Ready; last state: Ready=False',
       );
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("framework: waiting", () => {
+  it("waitForWatch resumes an ended watch from the last resourceVersion and relists on 410 Gone", async () => {
+    const pod = (rv: string, phase: string) => ({
+      metadata: { name: "p", namespace: "ns", resourceVersion: rv },
+      status: { phase },
+    });
+    let watches = 0;
+    const api = await startFakeApiServer([
+      (_req, res, url) => {
+        if (url.pathname !== "/api/v1/namespaces/ns/pods") return false;
+        if (url.searchParams.get("watch") !== "true") {
+          return json(res, 200, {
+            kind: "PodList",
+            metadata: { resourceVersion: watches ? "20" : "10" },
+            items: [pod("10", "Pending")],
+          });
+        }
+        watches++;
+        res.writeHead(200, { "content-type": "application/json" });
+        const rv = url.searchParams.get("resourceVersion");
+        if (rv === "10") res.end(`${JSON.stringify({ type: "MODIFIED", object: pod("11", "Pending") })}\n`);
+        else if (rv === "11")
+          res.end(`${JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410 } })}\n`);
+        else res.end(`${JSON.stringify({ type: "MODIFIED", object: pod("21", "Running") })}\n`);
+        return true;
+      },
+    ]);
+    try {
+      const ctx = contextFor(api);
+      const core = ctx.api(CoreV1Api);
+      const found = await waitForWatch<V1Pod>(ctx, {
+        what: "pod p to run",
+        path: "/api/v1/namespaces/ns/pods",
+        list: () => core.listNamespacedPod({ namespace: "ns" }),
+        timeout: { name: "pod-running", ms: 10_000 },
+        until: (p) => p.status?.phase === "Running",
+      });
+      expect(found.metadata?.resourceVersion).to.equal("21");
+      const watchRvs = api.requests
+        .filter((r) => r.includes("watch=true"))
+        .map((r) => new URL(r.split(" ")[1] ?? "", "http://x").searchParams.get("resourceVersion"));
+      expect(watchRvs).to.deep.equal(["10", "11", "20"]);
+    } finally {
+      await api.close();
     }
   });
 });
