@@ -134,10 +134,12 @@ export interface MoveOptions {
   timeout: Timeout;
   /** When the cluster was told the node is gone (Node deleted, out-of-service taint): starts the detach grace. */
   goneSince: () => number | undefined;
+  /** How long a CSI attachment may stay on that node afterwards (default DETACH_GRACE_MS). */
+  detachGraceMs?: number;
 }
 
 /** How long a CSI attachment may stay on a node declared gone before it counts as stuck. */
-const DETACH_GRACE_MS = 120_000;
+export const DETACH_GRACE_MS = 120_000;
 const POLL_MS = 2000;
 
 /**
@@ -170,7 +172,7 @@ export async function awaitMoved(ctx: CheckContext, p: Prepared, opts: MoveOptio
             p.nodeName,
             opts.goneSince(),
             Date.now(),
-            DETACH_GRACE_MS,
+            opts.detachGraceMs ?? DETACH_GRACE_MS,
           );
           if (stuck) stop.abort(new CheckFailed(stuck));
           const attached = vas.find(
