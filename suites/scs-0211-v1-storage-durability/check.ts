@@ -78,8 +78,10 @@ export const durabilityNodeRollCheck: CheckDefinition = {
         timeout: durabilityTimeout(ctx, "workload-back-after-roll", 15 * 60_000),
         goneSince: () => p.timeline["action-done"],
       });
-      await roll; // ABORT when the node does not come back: the infrastructure did not do its part
+      // Read as soon as the workload is back; then the node must be back too, else ABORT: the
+      // infrastructure did not do its part.
       const verified = await readBack(ctx, p, pod);
+      await roll;
       observation = {
         action: "rolled",
         node: p.nodeName,
@@ -92,12 +94,6 @@ export const durabilityNodeRollCheck: CheckDefinition = {
       observation = evidenceOutcome(err, p, "rolled");
       await roll.catch((e: unknown) => ctx.log(`the roll also ended badly: ${(e as Error).message}`));
     }
-    await waitForNodeReady(ctx, p.nodeName, scaledTimeout(ctx, "node-ready")).then(
-      () => {
-        p.timeline.restored = Date.now();
-      },
-      (e: unknown) => ctx.log(`node ${p.nodeName} not Ready after the roll: ${(e as Error).message}`),
-    );
     return conclude(ctx, p, observation);
   },
 };

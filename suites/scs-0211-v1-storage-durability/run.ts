@@ -14,7 +14,7 @@ import type { CheckContext, Timeout } from "../framework/check.ts";
 import { CheckAborted, CheckFailed, CheckSkipped } from "../framework/errors.ts";
 import { createTestNamespace } from "../framework/namespace.ts";
 import { nodesToActOn } from "../framework/node-actions/index.ts";
-import { describePod, nodeReadyStatus, podReady } from "../framework/pod-state.ts";
+import { describePod, nodeReadyStatus, podHopeless, podReady } from "../framework/pod-state.ts";
 import { scaledTimeout, sleep, timeoutScale } from "../framework/timeouts.ts";
 import { HopelessWait, waitForPvcBound, waitForWatch } from "../framework/wait.ts";
 import { judgeLocality, type Locality } from "../scs-0211-v1-default-storage-class/evaluate.ts";
@@ -101,6 +101,7 @@ export async function prepare(ctx: CheckContext): Promise<Prepared> {
     labelSelector: workloadSelector,
     timeout: scaledTimeout(ctx, "pod-ready"),
     until: (p, event) => event !== "DELETED" && !p.metadata?.deletionTimestamp && podReady(p),
+    hopeless: podHopeless,
     describe: describePod,
   });
   const nodeName = pod.spec?.nodeName ?? "";
