@@ -162,7 +162,7 @@ export const durabilityVmKillCheck: CheckDefinition = {
 };
 
 /** Adds or removes the out-of-service taint (read, modify, replace; retried on a write conflict). */
-async function setOutOfServiceTaint(ctx: CheckContext, name: string, present: boolean): Promise<void> {
+export async function setOutOfServiceTaint(ctx: CheckContext, name: string, present: boolean): Promise<void> {
   const core = ctx.api(CoreV1Api);
   for (let attempt = 1; ; attempt++) {
     const node = await core.readNode({ name });
