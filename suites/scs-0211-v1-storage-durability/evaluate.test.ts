@@ -115,6 +115,25 @@ describe("scs-0211-v1 storage durability: evaluation", () => {
     );
   });
 
+  it("scs-0211-v1: kube-scheduler 1.36's wording (seen on the lab's node-local-storage) is evidence too", () => {
+    const seen: V1Pod = {
+      status: {
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "False",
+            reason: "Unschedulable",
+            message:
+              "0/6 nodes are available: 2 node(s) didn't match PersistentVolume's node affinity, 4 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/6 nodes are available: 6 Preemption is not helpful for scheduling.",
+          },
+        ],
+      },
+    };
+    expect(affinityEvidence(seen, pinnedToB, "worker-b")).to.match(
+      /cannot follow the workload off node worker-b/,
+    );
+  });
+
   it("scs-0211-v1: 'volume node affinity conflict' is evidence only for a volume pinned to the node acted on", () => {
     expect(affinityEvidence(pendingPod, pinnedToB, "worker-b")).to.match(
       /cannot follow the workload off node worker-b: .*the scheduler says: 0\/6 nodes are available/,

@@ -39,14 +39,18 @@ export function recoverySeconds(t: Timeline): number | undefined {
 }
 
 /**
- * The scheduler's own words for a pod that cannot go where its volume is: PodScheduled=False with
- * "volume node affinity conflict". Evidence that the volume cannot follow when the PV is pinned to the
+ * The scheduler's words for a pod that cannot go where its volume is: PodScheduled=False with "volume node
+ * affinity conflict" (kube-scheduler before 1.33) or "didn't match PersistentVolume's node affinity" (seen
+ * from 1.36 on the lab). Evidence that the volume cannot follow when the PV is pinned to the
  * node acted on (a zonal volume can wait for a replacement node in its zone: not evidence by itself).
  */
+const VOLUME_AFFINITY_MESSAGE =
+  /volume node affinity conflict|didn't match PersistentVolume's node affinity/i;
+
 export function affinityEvidence(pod: V1Pod, locality: Locality, actedNode: string): string | undefined {
   const cond = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled" && c.status === "False");
   const message = cond?.message ?? "";
-  if (!/volume node affinity conflict/i.test(message)) return undefined;
+  if (!VOLUME_AFFINITY_MESSAGE.test(message)) return undefined;
   if (!locality.nodeLocal) return undefined;
   if (locality.pinnedTo.length > 0 && !locality.pinnedTo.includes(actedNode)) return undefined;
   return `the volume cannot follow the workload off node ${actedNode}: ${locality.reason}; the scheduler says: ${message}`;
