@@ -185,7 +185,7 @@ describe("framework: waits on watches (fake API server)", () => {
     // shortened here so that 5 of them (the wait's failure limit) happen within seconds.
     const original = Watch.prototype.watch;
     Watch.prototype.watch = function (this: Watch, ...args: Parameters<Watch["watch"]>) {
-      this.requestTimeoutMs = 150;
+      (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 150; // private in the typings
       return original.apply(this, args);
     };
     const h = await harness({ watchHoldMs: 60_000 });
