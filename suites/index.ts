@@ -1,5 +1,7 @@
 import type { CheckDefinition } from "./framework/check.ts";
 import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
+import { defaultStorageClassCheck } from "./scs-0211-v1-default-storage-class/check.ts";
+import { durabilityNodeRollCheck, durabilityVmKillCheck } from "./scs-0211-v1-storage-durability/check.ts";
 import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts";
 
 /**
@@ -7,4 +9,10 @@ import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts"
  * folder's check.ts and add it to the array. Ids must be unique: runner/registry.ts loadChecks refuses
  * duplicates (runner/registry.test.ts).
  */
-export const checks: readonly CheckDefinition[] = [versionPolicyCheck, nodeDistributionCheck];
+export const checks: readonly CheckDefinition[] = [
+  versionPolicyCheck,
+  defaultStorageClassCheck,
+  nodeDistributionCheck,
+  durabilityNodeRollCheck,
+  durabilityVmKillCheck,
+];

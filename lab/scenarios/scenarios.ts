@@ -27,6 +27,8 @@ export type Expectations = Readonly<Record<string, ExpectedVerdict>>;
 const COMPLIANT_EXPECTATIONS: Expectations = {
   "version-policy-check": "PASS",
   "node-distribution-check": "PASS",
+  "default-storage-class-check": "PASS",
+  "storage-durability-check": "PASS",
 };
 
 export type Scenario = {
@@ -107,10 +109,7 @@ export const SCENARIOS: readonly Scenario[] = [
   variant(
     "node-local-storage",
     "the default StorageClass provisions node-local volumes (local-path, node affinity): data dies with the node",
-    {
-      otherProof:
-        "scs-0211-v1 durability: the PV has node affinity and lives on one node's disk (`lab smoke`)",
-    },
+    { expect: { "default-storage-class-check": "FAIL", "storage-durability-check": "FAIL" } },
     { storage: "node-local" },
   ),
   variant(

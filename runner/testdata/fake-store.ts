@@ -170,6 +170,24 @@ export class FakeStore {
       this.#emit("DELETED", key, obj);
       return void json(res, 200, obj);
     }
+    if (req.method === "PUT") {
+      // Replace with optimistic concurrency, as the API server does: a stale resourceVersion is a 409.
+      const body = JSON.parse(await readBody(req)) as StoredObject;
+      const rv = body.metadata?.resourceVersion;
+      if (rv && rv !== obj.metadata?.resourceVersion) {
+        return void status(
+          res,
+          409,
+          "Conflict",
+          `the object has been modified; please apply your changes to the latest version`,
+        );
+      }
+      if (dryRun) return void json(res, 200, body);
+      const stored = this.#stamp({ ...body, metadata: { ...body.metadata, name: target.name } }, target);
+      this.#objects.set(key, stored);
+      this.#emit("MODIFIED", key, stored);
+      return void json(res, 200, stored);
+    }
     return void status(res, 405, "MethodNotAllowed", `${req.method} not supported by the fake store`);
   }
 

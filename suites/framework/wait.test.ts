@@ -1,4 +1,4 @@
-import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod, Watch } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { json, startFakeApiServer } from "../../runner/testdata/fake-api-server.ts";
 import { translateError } from "./api-errors.ts";
@@ -174,6 +174,36 @@ describe("framework: waits on watches (fake API server)", () => {
         'timeout "node-ready" (300ms) expired while waiting for node n2 to be Ready; last state: Ready=False',
       );
     } finally {
+      await h.close();
+    }
+  });
+
+  it("a quiet collection is no failure: client-node's inactivity TimeoutError resumes the watch (seen on the lab: waits gave up after 5 x 30 s)", async function () {
+    this.timeout(40_000);
+    // client-node aborts a watch that received nothing for requestTimeoutMs (30 s) with a TimeoutError;
+    // shortened here so that 5 of them (the wait's failure limit) happen within seconds.
+    const original = Watch.prototype.watch;
+    Watch.prototype.watch = function (this: Watch, ...args: Parameters<Watch["watch"]>) {
+      (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 150; // private in the typings
+      return original.apply(this, args);
+    };
+    const h = await harness({ watchHoldMs: 60_000 });
+    try {
+      h.store.put("/api/v1/nodes", {
+        metadata: { name: "n1" },
+        status: { conditions: [{ type: "Ready", status: "False" }] },
+      });
+      // Without the fix the 5th consecutive timeout (after 1+2+4+5 s of back-off) ends the wait at ~13 s.
+      later(14_000, () =>
+        h.store.put("/api/v1/nodes", {
+          metadata: { name: "n1" },
+          status: { conditions: [{ type: "Ready", status: "True" }] },
+        }),
+      );
+      const node = await waitForNodeReady(h.ctx, "n1", { name: "node-ready", ms: 30_000 });
+      expect(node.metadata?.name).to.equal("n1");
+    } finally {
+      Watch.prototype.watch = original;
       await h.close();
     }
   });

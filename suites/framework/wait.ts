@@ -137,9 +137,11 @@ async function watchUntil<T extends KubernetesObject>(
           resourceVersion = undefined;
           continue;
         }
-        if (end.err === undefined) {
+        if (end.err === undefined || isInactivityTimeout(end.err)) {
           failures = 0;
-          ctx.log(`watch of ${w.path} ended, resuming from resourceVersion ${resourceVersion}`);
+          ctx.log(
+            `watch of ${w.path} ${end.err ? "was quiet for client-node's inactivity timeout" : "ended"}, resuming from resourceVersion ${resourceVersion}`,
+          );
           continue;
         }
         const status = apiStatusOf(end.err);
@@ -154,6 +156,15 @@ async function watchUntil<T extends KubernetesObject>(
     }
     throw err;
   }
+}
+
+/**
+ * client-node's Watch aborts a watch that received nothing for 30 s with a TimeoutError (the check's own
+ * signal is not aborted then: that case settles before). A quiet collection is no failure: resume, as after
+ * a normal end. Counting it as one made every wait on a quiet collection give up after 5 x 30 s.
+ */
+function isInactivityTimeout(err: unknown): boolean {
+  return (err as { name?: unknown } | undefined)?.name === "TimeoutError";
 }
 
 function watchOnce(

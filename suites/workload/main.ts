@@ -7,7 +7,20 @@
  */
 type VerbModule = { run(args: string[]): Promise<number> };
 
-export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {};
+export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {
+  "storage-write": {
+    summary: "--dir D [--size 64Mi] [--seed S]: seeded data, fsynced; prints its sha256 (JSON)",
+    load: async () => (await import("./storage.ts")).storageWrite,
+  },
+  "storage-verify": {
+    summary: "--dir D: recomputes the data's sha256 (JSON)",
+    load: async () => (await import("./storage.ts")).storageVerify,
+  },
+  "storage-hold": {
+    summary: "--dir D: keeps the volume mounted until SIGTERM",
+    load: async () => (await import("./storage.ts")).storageHold,
+  },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
