@@ -7,7 +7,17 @@
  */
 type VerbModule = { run(args: string[]): Promise<number> };
 
-export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {};
+export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {
+  "netpol-serve": {
+    summary:
+      "<identity> <tcp-ports> <udp-ports>: answer every TCP connection and UDP datagram with the identity",
+    load: () => import("./netpol-serve.ts"),
+  },
+  "netpol-probe": {
+    summary: "<json>: probe many TCP/UDP/DNS targets concurrently, print the results as JSON",
+    load: () => import("./netpol-probe.ts"),
+  },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
