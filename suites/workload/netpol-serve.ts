@@ -58,9 +58,10 @@ export async function run(args: string[]): Promise<number> {
   process.stdout.write(
     `netpol-serve: ${identity} listening on tcp ${tcpList || "-"} udp ${udpList || "-"}\n`,
   );
+  // The open sockets keep the process alive; a signal ends it at once (PID 1 in the pod gets no default handler).
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
   });
-  return 0;
+  process.exit(0);
 }
