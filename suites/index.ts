@@ -1,6 +1,7 @@
 import type { CheckDefinition } from "./framework/check.ts";
 import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
 import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts";
+import { networkPolicyCheck } from "./scs-0219-v1-network-policy/check.ts";
 
 /**
  * Every check of the suite, in the order they run and are listed. Add one line per check:
@@ -8,4 +9,8 @@ import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts"
  *   export const checks = [versionPolicy, ...];
  * Ids must be unique (runner/registry.ts verifies it, and so does suites/index.test.ts).
  */
-export const checks: readonly CheckDefinition[] = [versionPolicyCheck, nodeDistributionCheck];
+export const checks: readonly CheckDefinition[] = [
+  versionPolicyCheck,
+  nodeDistributionCheck,
+  networkPolicyCheck,
+];

@@ -202,10 +202,13 @@ function decideDirection(
   const allowedBy: string[] = [];
   let uncertain = false;
   for (const np of selecting) {
-    const rules = (direction === "Ingress" ? np.spec?.ingress : np.spec?.egress) ?? [];
+    const rules: { peers?: V1NetworkPolicyPeer[]; ports?: V1NetworkPolicyPort[] }[] =
+      direction === "Ingress"
+        ? (np.spec?.ingress ?? []).map((r) => ({ peers: r._from, ports: r.ports }))
+        : (np.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
     let verdict: Match = "no";
     for (const rule of rules) {
-      const peers = direction === "Ingress" ? rule._from : rule.to;
+      const peers = rule.peers;
       const m = both(
         anyOf(peers, (peer) => peerMatches(peer, np.metadata?.namespace ?? "", other, cluster)),
         anyOf(rule.ports, (p) => portMatches(p, conn)),
