@@ -17,7 +17,7 @@ export interface ProbeTargets {
 }
 
 /** Probes a source pod runs at once, and source pods probed at once (bounded load on small clusters). */
-const CONCURRENCY_IN_POD = 24;
+const CONCURRENCY_IN_POD = 64;
 const SOURCES_AT_ONCE = 9;
 
 export function probeRequest(cell: Cell, t: ProbeTargets): ProbeRequest {

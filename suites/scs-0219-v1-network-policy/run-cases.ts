@@ -34,7 +34,7 @@ export interface Pacing {
   settleMs: number;
   /** Between re-probes of the cells that differ. */
   reprobeDelayMs: number;
-  /** Re-probes of the differing cells before judging (upstream: one). */
+  /** Re-probes of the differing cells before judging (upstream: one); more only while the answers change. */
   reprobes: number;
   /** Re-probes of the baseline's denied cells (Services and servers can take a moment to answer). */
   baselineReprobes: number;
@@ -85,7 +85,13 @@ async function probeUntilStable(
     await cluster.sleep(pacing.reprobeDelayMs);
     const second = await cluster.probe(again, pacing.reprobeTimeoutMs);
     counter.probes += again.length;
-    for (const [k, v] of second) observed.set(k, v);
+    let changed = 0;
+    for (const [k, v] of second) {
+      if (observed.get(k) !== v) changed++;
+      observed.set(k, v);
+    }
+    // Still converging (a CNI programming the change) deserves another look; a stable answer does not.
+    if (changed === 0) break;
   }
   return observed;
 }
