@@ -1,12 +1,12 @@
-import { CoreV1Api, NetworkingV1Api, type V1NetworkPolicy, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, NetworkingV1Api, type V1NetworkPolicy } from "@kubernetes/client-node";
 import type { CheckContext, CheckDefinition } from "../framework/check.ts";
 import { suiteImage, workloadCommand } from "../framework/images.ts";
 import { suiteLabels } from "../framework/labels.ts";
 import { createTestNamespace, deleteIgnoringNotFound } from "../framework/namespace.ts";
 import { createPod, restrictedPod } from "../framework/pods.ts";
 import { RBAC } from "../framework/rbac.ts";
-import { sleep } from "../framework/timeouts.ts";
-import { waitForWatch } from "../framework/wait.ts";
+import { sleep, timeoutScale } from "../framework/timeouts.ts";
+import { waitForPodReady } from "../framework/wait.ts";
 import { CASES } from "./cases.ts";
 import { judgeCases } from "./judge.ts";
 import { allCells, type LogicalNs, NAMESPACES, PODS, SERVE_PORTS, type TestPods } from "./matrix.ts";
@@ -27,9 +27,9 @@ export const networkPolicyCheck: CheckDefinition = {
   rbac: [
     ...RBAC.testNamespace,
     ...RBAC.pods,
-    { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
+    ...RBAC.exec,
+    ...RBAC.networkPolicies,
     { apiGroups: [""], resources: ["services"], verbs: ["create", "delete"] },
-    { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["create", "delete"] },
     ...SHOULD_RBAC,
   ],
   timeout: { name: "network-policy", ms: 240_000 },
@@ -93,12 +93,15 @@ export const networkPolicyCheck: CheckDefinition = {
     await Promise.all(
       NAMESPACES.flatMap((ns) =>
         PODS.map(async (p) => {
-          const pod = await waitForRunning(ctx, namespaces[ns], p);
+          const pod = await waitForPodReady(ctx, namespaces[ns], p, {
+            name: "netpol-pods-ready",
+            ms: Math.round(120_000 * timeoutScale(ctx.options)),
+          });
           podIps[`${ns}/${p}`] = pod.status?.podIP ?? "";
         }),
       ),
     );
-    ctx.log(`9 pods running after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ctx.log(`9 pods ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const targets: ProbeTargets = {
       namespaces,
@@ -125,26 +128,6 @@ export const networkPolicyCheck: CheckDefinition = {
     };
   },
 };
-
-async function waitForRunning(ctx: CheckContext, namespace: string, name: string): Promise<V1Pod> {
-  const core = ctx.api(CoreV1Api);
-  const fieldSelector = `metadata.name=${name}`;
-  return waitForWatch<V1Pod>(ctx, {
-    what: `pod ${namespace}/${name} to run`,
-    path: `/api/v1/namespaces/${namespace}/pods`,
-    list: () => core.listNamespacedPod({ namespace, fieldSelector }),
-    fieldSelector,
-    timeout: { name: "netpol-pod-start", ms: 120_000 },
-    until: (p) =>
-      p.status?.phase === "Running" &&
-      !!p.status.podIP &&
-      (p.status.containerStatuses ?? []).every((c) => c.ready),
-    hopeless: (p) =>
-      ["Failed", "Succeeded"].includes(p.status?.phase ?? "")
-        ? `the pod ended (${p.status?.phase})`
-        : undefined,
-  });
-}
 
 /** The real cluster behind the case runner: policies in the test namespaces, probes by exec. */
 function policyCluster(ctx: CheckContext, targets: ProbeTargets, stats: ProbeStats): PolicyCluster {

@@ -2,6 +2,7 @@ import type { CheckContext } from "../framework/check.ts";
 import { CheckAborted } from "../framework/errors.ts";
 import { execInPod } from "../framework/exec.ts";
 import { workloadCommand } from "../framework/images.ts";
+import { timeoutScale } from "../framework/timeouts.ts";
 import type { ProbeRequest, ProbeResult } from "../workload/netpol-probe.ts";
 import { type Cell, cellKey, DNS_TARGET, type LogicalNs, type Matrix } from "./matrix.ts";
 
@@ -57,12 +58,14 @@ export async function probeCells(
       const requests = list.map((c) => probeRequest(c, t));
       const input = JSON.stringify({ timeoutMs, concurrency: CONCURRENCY_IN_POD, probes: requests });
       // Each probe ends within its timeout; the batch within (probes / concurrency + 1) timeouts, plus start-up.
-      const budget = Math.ceil(requests.length / CONCURRENCY_IN_POD + 1) * timeoutMs + 30_000;
+      const budget =
+        (Math.ceil(requests.length / CONCURRENCY_IN_POD + 1) * timeoutMs + 30_000) *
+        timeoutScale(ctx.options);
       const r = await execInPod(ctx, {
         namespace: t.namespaces[ns],
         pod: t.podNames[from] ?? "",
         command: workloadCommand("netpol-probe", input),
-        timeout: { name: "netpol-probe-exec", ms: budget },
+        timeout: { name: "netpol-probe-exec", ms: Math.round(budget) },
       });
       stats.execs++;
       stats.probes += requests.length;
