@@ -82,14 +82,20 @@ export interface TestPods {
   ips: Record<string, string>;
 }
 
+const models = new WeakMap<TestPods, ClusterModel>();
+
 export function clusterModel(env: TestPods): ClusterModel {
-  return {
+  const known = models.get(env);
+  if (known) return known;
+  const model: ClusterModel = {
     namespaces: NAMESPACES.map((ns) => ({
       name: env.namespaces[ns],
       labels: { [env.nsLabel]: ns, "kubernetes.io/metadata.name": env.namespaces[ns] },
     })),
     pods: podIds().map((id) => modelPod(env, id)),
   };
+  models.set(env, model);
+  return model;
 }
 
 function modelPod(env: TestPods, id: string): ModelPod {
@@ -105,12 +111,18 @@ function modelPod(env: TestPods, id: string): ModelPod {
   };
 }
 
+const logicalNs = (env: TestPods, real: string) => NAMESPACES.find((n) => env.namespaces[n] === real) ?? real;
+
 /** The model's decision for one cell under a set of policies. */
 export function decideCell(policies: readonly V1NetworkPolicy[], env: TestPods, cell: Cell): Decision {
   const model = clusterModel(env);
+  const pod = (id: string) => model.pods.find((p) => `${logicalNs(env, p.namespace)}/${p.name}` === id);
+  const from = pod(cell.from);
+  const to = cell.to === DNS_TARGET ? { unknown: "cluster DNS" } : pod(cell.to);
+  if (!from || !to) throw new Error(`no pod ${from ? cell.to : cell.from} in the model`);
   return decide(policies, model, {
-    from: modelPod(env, cell.from),
-    to: cell.to === DNS_TARGET ? { unknown: "cluster DNS" } : modelPod(env, cell.to),
+    from,
+    to,
     port: cell.port,
     protocol: cell.protocol,
   });
