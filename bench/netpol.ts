@@ -18,7 +18,10 @@ if (!lab) throw new Error("no lab is up: run `npm run lab -- up --scenario <name
 const out = mkdtempSync(join(tmpdir(), "bench-netpol-"));
 const results: Record<string, unknown> = { scenario: lab.scenario };
 
-function timed(cmd: string, args: string[]): { seconds: number; status: number; maxRssMiB: number; stderr: string } {
+function timed(
+  cmd: string,
+  args: string[],
+): { seconds: number; status: number; maxRssMiB: number; stderr: string } {
   const started = Date.now();
   const r = spawnSync("/usr/bin/time", ["-v", cmd, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? "");
