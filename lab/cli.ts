@@ -86,7 +86,7 @@ program
 program
   .command("e2e <set>")
   .description(
-    "run an upstream e2e proof set against the lab: conformance, netpol (exits non-zero on mismatch)",
+    "run an upstream e2e proof set against the lab: conformance, netpol (45 specs), netpol-default-deny (exits non-zero on mismatch)",
   )
   .option("--expect <outcome>", "pass, or fail (for a broken scenario)", "pass")
   .option("--report-dir <dir>", "where e2e.log and the junit go", join(tmpdir(), "scs-kaas-lab-e2e"))

@@ -85,7 +85,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   log(`lab up: containerd running and images imported on ${lab.nodes.length} nodes (${seconds(started)})`);
 
   for (const node of lab.nodes) startNodeAgents(node, lab);
-  if (scenario.networkPolicy) startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts");
+  if (scenario.networkPolicy !== "none")
+    startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts", { NETPOL_MODE: scenario.networkPolicy });
   await applyPodAddons(lab, scenario);
   if (scenario.loadBalancer === "snat-proxy") startAmphora();
   await waitNodesReady(
@@ -109,13 +110,18 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
  * arguments: the NetworkPolicy enforcer (kube-router and kube-network-policies are refused by the Go module
  * proxy).
  */
-function startHostAddon(lab: LabRecord, name: string, script: string): void {
+function startHostAddon(
+  lab: LabRecord,
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+): void {
   startDaemon({
     owner: "infra",
     name,
     command: process.execPath,
     args: [fileURLToPath(new URL(script, import.meta.url)), ...lab.nodes.map((n) => n.name)],
-    env: { KUBECONFIG: writeKubeconfig("addons") },
+    env: { KUBECONFIG: writeKubeconfig("addons"), ...env },
     restart: true,
   });
 }

@@ -8,6 +8,14 @@ export type LoadBalancerKind =
   /** An Octavia-amphora-like TCP proxy (haproxy) in its own namespace: pods see the proxy's address. */
   | "snat-proxy";
 
+export type NetworkPolicyKind =
+  /** The lab's enforcer, ingress and egress. */
+  | "enforced"
+  /** The enforcer ignores egress rules: a CNI that claims NetworkPolicy but implements half of it. */
+  | "ingress-only"
+  /** Nothing enforces policies (they are stored and ignored). */
+  | "none";
+
 export type StorageKind =
   /** local-path-provisioner with sharedFileSystemPath: volumes live outside every node (no node affinity). */
   | "shared"
@@ -29,6 +37,7 @@ const COMPLIANT_EXPECTATIONS: Expectations = {
   "node-distribution-check": "PASS",
   "default-storage-class-check": "PASS",
   "storage-durability-check": "PASS",
+  "network-policy-check": "PASS",
 };
 
 export type Scenario = {
@@ -43,7 +52,7 @@ export type Scenario = {
   /** What `up` builds and imports: `cluster` skips the test binaries (no upstream e2e on this scenario). */
   artifacts: ArtifactSet;
   topology: TopologySpec;
-  networkPolicy: boolean;
+  networkPolicy: NetworkPolicyKind;
   loadBalancer: LoadBalancerKind;
   storage: StorageKind;
 };
@@ -66,7 +75,7 @@ const compliant: Scenario = {
   kubernetesVersion: KUBERNETES_VERSION,
   artifacts: "all",
   topology: compliantTopology,
-  networkPolicy: true,
+  networkPolicy: "enforced",
   loadBalancer: "l2",
   storage: "shared",
 };
@@ -94,10 +103,17 @@ export const SCENARIOS: readonly Scenario[] = [
     "no-netpol",
     "NetworkPolicy objects are accepted by the API but nothing enforces them (the lab's enforcer is not started)",
     {
+      expect: { "network-policy-check": "FAIL" },
       otherProof:
-        "scs-0219-v1 kaas-networking-check: the upstream NetworkPolicy e2e fails (`lab e2e netpol --expect fail`)",
+        "scs-0219-v1 kaas-networking-check: the upstream NetworkPolicy e2e fails (`lab e2e netpol-default-deny --expect fail`)",
     },
-    { networkPolicy: false },
+    { networkPolicy: "none" },
+  ),
+  variant(
+    "netpol-ingress-only",
+    "the NetworkPolicy enforcer applies ingress rules only and ignores every egress rule (a partial implementation)",
+    { expect: { "network-policy-check": "FAIL" } },
+    { networkPolicy: "ingress-only" },
   ),
   variant(
     "lb-snat",

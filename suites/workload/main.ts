@@ -20,6 +20,15 @@ export const VERBS: Readonly<Record<string, { summary: string; load: () => Promi
     summary: "--dir D: keeps the volume mounted until SIGTERM",
     load: async () => (await import("./storage.ts")).storageHold,
   },
+  "netpol-serve": {
+    summary:
+      "<identity> <tcp-ports> <udp-ports>: answer every TCP connection and UDP datagram with the identity",
+    load: () => import("./netpol-serve.ts"),
+  },
+  "netpol-probe": {
+    summary: "<json>: probe many TCP/UDP/DNS targets concurrently, print the results as JSON",
+    load: () => import("./netpol-probe.ts"),
+  },
 };
 
 async function main(argv: string[]): Promise<number> {

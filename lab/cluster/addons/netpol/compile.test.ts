@@ -94,4 +94,34 @@ describe("lab NetworkPolicy compiler", () => {
       "ip daddr 198.18.64.0/18 ip daddr != { 198.18.67.0/24 } tcp dport 8000-8010 return",
     );
   });
+
+  it("ingress-only mode (netpol-ingress-only scenario) ignores egress rules and keeps ingress", () => {
+    const both: V1NetworkPolicy = {
+      metadata: { name: "both", namespace: "x" },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    };
+    const full = compileNode("worker-b", pods, namespaces, [both]);
+    expect(full).to.include("ip saddr vmap { 198.18.68.2 : jump eg_x_client }");
+    const half = compileNode("worker-b", pods, namespaces, [both], { egress: false });
+    expect(half).to.not.include("ip saddr vmap");
+    expect(half).to.include("ip daddr vmap { 198.18.68.2 : jump in_x_client }");
+  });
+
+  it("gives a reused address to the pod that is not terminating (one vmap key per address)", () => {
+    const old = pod("old", "x", "198.18.67.9", "worker-a", { app: "server" });
+    old.metadata = { ...old.metadata, deletionTimestamp: new Date() };
+    const successor = pod("new", "x", "198.18.67.9", "worker-a", { app: "server" });
+    const deny: V1NetworkPolicy = {
+      metadata: { name: "deny", namespace: "x" },
+      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    };
+    for (const order of [
+      [old, successor],
+      [successor, old],
+    ]) {
+      const script = compileNode("worker-a", order, namespaces, [deny]);
+      expect(script.match(/198\.18\.67\.9 :/g)?.length).to.equal(1);
+      expect(script).to.include("198.18.67.9 : jump in_x_new");
+    }
+  });
 });

@@ -57,18 +57,28 @@ export function matchesSelector(
   return true;
 }
 
+/**
+ * The pods policies apply to, one per address: a terminating pod and a new one can briefly hold the same
+ * IP (a vmap with a duplicate key fails the node's whole table), and the one that is not being deleted wins.
+ */
 function podInfos(pods: readonly V1Pod[]): PodInfo[] {
-  return pods
+  const live = pods
     .filter((p) => p.status?.podIP && !p.spec?.hostNetwork && p.spec?.nodeName)
-    .filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? ""))
-    .map((p) => ({
-      name: p.metadata?.name ?? "",
-      namespace: p.metadata?.namespace ?? "",
-      ip: p.status?.podIP ?? "",
-      node: p.spec?.nodeName ?? "",
-      labels: p.metadata?.labels ?? {},
-      pod: p,
-    }));
+    .filter((p) => !["Succeeded", "Failed"].includes(p.status?.phase ?? ""));
+  const byIp = new Map<string, V1Pod>();
+  for (const p of live) {
+    const ip = p.status?.podIP ?? "";
+    const held = byIp.get(ip);
+    if (!held || (held.metadata?.deletionTimestamp && !p.metadata?.deletionTimestamp)) byIp.set(ip, p);
+  }
+  return [...byIp.values()].map((p) => ({
+    name: p.metadata?.name ?? "",
+    namespace: p.metadata?.namespace ?? "",
+    ip: p.status?.podIP ?? "",
+    node: p.spec?.nodeName ?? "",
+    labels: p.metadata?.labels ?? {},
+    pod: p,
+  }));
 }
 
 const policyTypes = (np: V1NetworkPolicy): string[] =>
@@ -214,12 +224,18 @@ function egressChain(
   return [...new Set([...rules]), "drop"];
 }
 
+export interface CompileOptions {
+  /** false: egress rules are ignored (the `netpol-ingress-only` scenario's deliberate half implementation). */
+  egress: boolean;
+}
+
 /** The nftables script for one node (replaces the table atomically). */
 export function compileNode(
   node: string,
   pods: readonly V1Pod[],
   namespaces: readonly V1Namespace[],
   policies: readonly V1NetworkPolicy[],
+  options: CompileOptions = { egress: true },
 ): string {
   const all = podInfos(pods);
   const ns = new Map(namespaces.map((n) => [n.metadata?.name ?? "", n.metadata?.labels ?? {}]));
@@ -229,7 +245,7 @@ export function compileNode(
   for (const pod of all.filter((p) => p.node === node)) {
     const selecting = policies.filter((np) => selects(np, pod));
     const ingress = selecting.filter((np) => policyTypes(np).includes("Ingress"));
-    const egress = selecting.filter((np) => policyTypes(np).includes("Egress"));
+    const egress = options.egress ? selecting.filter((np) => policyTypes(np).includes("Egress")) : [];
     if (ingress.length > 0) {
       const name = chainName("in", pod);
       chains.push(

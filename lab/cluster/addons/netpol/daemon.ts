@@ -10,6 +10,8 @@ import { reconcileForever } from "../reconcile.ts";
 import { compileNode } from "./compile.ts";
 
 const nodes = process.argv.slice(2);
+// NETPOL_MODE=ingress-only: the netpol-ingress-only scenario's enforcer, which ignores egress rules.
+const options = { egress: process.env.NETPOL_MODE !== "ingress-only" };
 const kc = new KubeConfig();
 kc.loadFromDefault();
 const core = kc.makeApiClient(CoreV1Api);
@@ -33,7 +35,7 @@ await reconcileForever("netpol", 1000, async () => {
   for (const node of nodes) {
     const id = netnsId(node);
     if (!id) continue;
-    const script = compileNode(node, pods.items, namespaces.items, policies.items);
+    const script = compileNode(node, pods.items, namespaces.items, policies.items, options);
     if (applied.get(node) === `${id}\n${script}`) continue;
     const r = await exec("nsenter", [`--net=${netnsPath(node)}`, "--", "nft", "-f", "-"], script);
     if (r.code === 0) applied.set(node, `${id}\n${script}`);
