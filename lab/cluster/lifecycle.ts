@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
-import { findScenario } from "../scenarios/scenarios.ts";
+import { findScenario, type LoadBalancerKind } from "../scenarios/scenarios.ts";
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
@@ -83,7 +83,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   for (const node of lab.nodes) startNodeAgents(node, lab);
   if (scenario.networkPolicy) startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts");
   await applyPodAddons(lab, scenario);
-  if (scenario.loadBalancer === "snat-proxy") startAmphora();
+  if (scenario.loadBalancer === "snat-proxy") startAmphora(scenario.loadBalancer);
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -104,18 +104,24 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
  * arguments: the NetworkPolicy enforcer (kube-router and kube-network-policies are refused by the Go module
  * proxy).
  */
-function startHostAddon(lab: LabRecord, name: string, script: string): void {
+export function startHostAddon(
+  lab: LabRecord,
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+): void {
   startDaemon({
     owner: "infra",
     name,
     command: process.execPath,
     args: [fileURLToPath(new URL(script, import.meta.url)), ...lab.nodes.map((n) => n.name)],
-    env: { KUBECONFIG: writeKubeconfig("addons") },
+    env: { KUBECONFIG: writeKubeconfig("addons"), ...env },
     restart: true,
   });
 }
 
-function startAmphora(): void {
+/** The lb-snat amphora; `kind` selects its options once the amphora has variants (lab switch restarts it). */
+export function startAmphora(_kind: LoadBalancerKind = "snat-proxy"): void {
   const daemon = fileURLToPath(new URL("./addons/amphora-daemon.ts", import.meta.url));
   const dir = nodeRunDir("lb");
   startDaemon({
