@@ -29,7 +29,7 @@ export type SwitchPlan =
   | { mode: "full-up"; to: string; reasons: string[] };
 
 /** Fields that describe a scenario without shaping the lab: they may differ freely. */
-const DESCRIPTIVE = new Set(["name", "breaks", "mustFail", "expectations"]);
+const DESCRIPTIVE = new Set(["name", "breaks", "mustFail", "expect", "otherProof"]);
 /** Fields a switch changes in place (each has a step) or compares itself (topology, artifacts, version). */
 const HANDLED = new Set([
   "networkPolicy",
