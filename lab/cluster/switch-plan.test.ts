@@ -67,6 +67,24 @@ describe("lab switch plan", () => {
     });
   });
 
+  it("treats enforcer modes (netpol branch: enforced | ingress-only | none) as restarts with another mode", () => {
+    const compliant = findScenario("compliant");
+    const mode = (name: string, networkPolicy: string) =>
+      ({ ...compliant, name, networkPolicy }) as unknown as Scenario;
+    const enforced = mode("enforced", "enforced");
+    const ingressOnly = mode("netpol-ingress-only", "ingress-only");
+    const none = mode("no-netpol", "none");
+    expect(planSwitch(booted(enforced), enforced, ingressOnly)).to.deep.include({
+      steps: [{ kind: "netpol", from: "enforced", to: "ingress-only" }],
+    });
+    expect(planSwitch(booted(ingressOnly), ingressOnly, none)).to.deep.include({
+      steps: [{ kind: "netpol", from: "ingress-only", to: undefined }],
+    });
+    expect(planSwitch(booted(none), none, enforced)).to.deep.include({
+      steps: [{ kind: "netpol", from: undefined, to: "enforced" }],
+    });
+  });
+
   it("falls back to a full up for another Kubernetes version and artifact set, and says so", () => {
     const p = plan("compliant", "eol-version");
     expect(p.mode).to.equal("full-up");
