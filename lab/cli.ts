@@ -40,6 +40,26 @@ program
   });
 
 program
+  .command("switch")
+  .description(
+    "move the running lab to another scenario in place when only add-ons or Node labels differ; else a full up (says why)",
+  )
+  .requiredOption("--scenario <name>", "scenario to switch to")
+  .option("--no-build", "do not build missing artifacts for a fallback up (fail instead)")
+  .option("--no-fallback", "fail instead of a full up when the switch cannot be made in place")
+  .option("--dry-run", "print the plan only")
+  .action(async (opts: { scenario: string; build: boolean; fallback: boolean; dryRun?: boolean }) => {
+    const { currentPlan, switchScenario } = await import("./cluster/switch.ts");
+    if (opts.dryRun) {
+      const { describePlan } = await import("./cluster/switch-plan.ts");
+      for (const line of describePlan(currentPlan(opts.scenario))) console.log(line);
+      return;
+    }
+    requireRoot();
+    await switchScenario(opts.scenario, log, { build: opts.build, fallback: opts.fallback });
+  });
+
+program
   .command("down")
   .description("remove everything the lab made")
   .action(async () => {

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
-import { findScenario } from "../scenarios/scenarios.ts";
+import { findScenario, type LoadBalancerKind } from "../scenarios/scenarios.ts";
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
 import { NODE_ACTIONS_URL } from "./addons/node-actions.ts";
@@ -88,7 +88,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   if (scenario.networkPolicy !== "none")
     startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts", { NETPOL_MODE: scenario.networkPolicy });
   await applyPodAddons(lab, scenario);
-  if (scenario.loadBalancer === "snat-proxy") startAmphora();
+  if (scenario.loadBalancer === "snat-proxy") startAmphora(scenario.loadBalancer);
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -110,7 +110,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
  * arguments: the NetworkPolicy enforcer (kube-router and kube-network-policies are refused by the Go module
  * proxy).
  */
-function startHostAddon(
+export function startHostAddon(
   lab: LabRecord,
   name: string,
   script: string,
@@ -126,7 +126,8 @@ function startHostAddon(
   });
 }
 
-function startAmphora(): void {
+/** The lb-snat amphora; `kind` selects its options once the amphora has variants (lab switch restarts it). */
+export function startAmphora(_kind: LoadBalancerKind = "snat-proxy"): void {
   const daemon = fileURLToPath(new URL("./addons/amphora-daemon.ts", import.meta.url));
   const dir = nodeRunDir("lb");
   startDaemon({
