@@ -7,7 +7,17 @@
  */
 type VerbModule = { run(args: string[]): Promise<number> };
 
-export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {};
+export const VERBS: Readonly<Record<string, { summary: string; load: () => Promise<VerbModule> }>> = {
+  "lb-echo": {
+    summary:
+      "[--port N] [--proxy-port N]: echo what each connection showed (peer, PROXY header, X-Forwarded-For)",
+    load: () => import("./lb-echo.ts"),
+  },
+  "lb-probe": {
+    summary: "HOST PORT [COUNT]: connect to an lb-echo backend COUNT times, print one JSON summary",
+    load: () => import("./lb-probe.ts"),
+  },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
