@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   report: () => import("./commands/report.ts"),
   rbac: () => import("./commands/rbac.ts"),
   cleanup: () => import("./commands/cleanup.ts"),
+  "probe-server": () => import("./commands/probe-server.ts"),
 };
 
 /** The command the arguments run (`scs-kaas <cmd> ...` or `scs-kaas help <cmd>`), if it is a known one. */
