@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
-import { findScenario } from "../scenarios/scenarios.ts";
+import { findScenario, isAmphora, type LoadBalancerKind } from "../scenarios/scenarios.ts";
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
@@ -16,6 +16,7 @@ import { run, waitFor } from "./exec.ts";
 import { ensureHostPackages } from "./host-packages.ts";
 import { apply, kubectl, waitApiHealthy, waitNodesReady } from "./kube.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
+import { createLbProber } from "./lb-prober.ts";
 import {
   createFabric,
   createLbProxyNetwork,
@@ -28,7 +29,7 @@ import { adminKubeconfig, nodeRunDir, nodeStateDir } from "./paths.ts";
 import { createPki, issue, nodeCertRequests } from "./pki.ts";
 import { assertAlive, forgetDaemons, startDaemon } from "./processes.ts";
 import { type LabRecord, readLab, requireLab, writeLab } from "./state.ts";
-import { buildTopology, controlPlanes, findNode, type LabNode } from "./topology.ts";
+import { buildTopology, controlPlanes, findNode, type LabNode, NODE_NETWORK } from "./topology.ts";
 
 export type Log = (line: string) => void;
 
@@ -61,7 +62,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
 
   await createFabric();
   for (const node of lab.nodes) await createNodeNetwork(node, lab.nodes);
-  if (scenario.loadBalancer === "snat-proxy") await createLbProxyNetwork();
+  if (isAmphora(scenario.loadBalancer)) await createLbProxyNetwork();
   startApiLb(lab.nodes);
   log(`lab up: network ready (${seconds(started)})`);
 
@@ -83,7 +84,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   for (const node of lab.nodes) startNodeAgents(node, lab);
   if (scenario.networkPolicy) startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts");
   await applyPodAddons(lab, scenario);
-  if (scenario.loadBalancer === "snat-proxy") startAmphora();
+  if (isAmphora(scenario.loadBalancer)) startAmphora(scenario.loadBalancer);
+  startProbeServer(lab);
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -115,17 +117,46 @@ function startHostAddon(lab: LabRecord, name: string, script: string): void {
   });
 }
 
-function startAmphora(): void {
+function startAmphora(kind: LoadBalancerKind): void {
   const daemon = fileURLToPath(new URL("./addons/amphora-daemon.ts", import.meta.url));
   const dir = nodeRunDir("lb");
+  const flags =
+    kind === "snat-proxy"
+      ? []
+      : ["--honour-annotations", "--proxy-ip-mode", kind === "snat-proxy-annotations-vip" ? "VIP" : "Proxy"];
   startDaemon({
     owner: "infra",
     name: "amphora",
     command: process.execPath,
-    args: [daemon, dir],
+    args: [daemon, dir, ...flags],
     netns: "lb",
     restart: true,
     env: { KUBECONFIG: writeKubeconfig("addons") },
+  });
+}
+
+/**
+ * The outside vantage point of the lb-client-ip check: `scs-kaas probe-server` in the outside client's
+ * namespace (198.19.0.2), allowed to probe the node network only. Its URL and token: lab/cluster/lb-prober.ts.
+ */
+function startProbeServer(lab: LabRecord): void {
+  const prober = createLbProber(lab);
+  startDaemon({
+    owner: "infra",
+    name: "probe-server",
+    command: process.execPath,
+    args: [
+      fileURLToPath(new URL("../../bin/scs-kaas.js", import.meta.url)),
+      "probe-server",
+      "--listen",
+      prober.listen,
+      "--token-file",
+      prober.tokenFile,
+      "--allow",
+      NODE_NETWORK.cidr,
+    ],
+    netns: "client",
+    restart: true,
   });
 }
 

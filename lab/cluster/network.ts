@@ -97,6 +97,9 @@ export async function createNodeNetwork(node: LabNode, all: readonly LabNode[]):
   for (const other of all) {
     if (other.name !== node.name) await ipIn(ns, ["route", "replace", other.podCIDR, "via", other.ip]);
   }
+  // The pod network is routed (no masquerade) up to the router too, so that a pod reaches the outside
+  // client network (the lb-client-ip check's probe-server at 198.19.0.2) and its answers find the way back.
+  await ipIn(netnsName("router"), ["route", "replace", node.podCIDR, "via", node.ip]);
   await sysctlIn(node.name, {
     "net.ipv4.ip_forward": "1",
     "net.ipv4.conf.all.rp_filter": "0",

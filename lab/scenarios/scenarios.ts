@@ -6,7 +6,17 @@ export type LoadBalancerKind =
   /** MetalLB in layer-2 mode: a node's speaker answers ARP for the address; with externalTrafficPolicy Local the client address survives. */
   | "l2"
   /** An Octavia-amphora-like TCP proxy (haproxy) in its own namespace: pods see the proxy's address. */
-  | "snat-proxy";
+  | "snat-proxy"
+  /**
+   * The same amphora honouring the OpenStack CCM's annotations (`proxy-protocol` → send-proxy[-v2],
+   * `x-forwarded-for` → HTTP listener), publishing a PROXY Service's address with `ipMode: Proxy` as the CCM does.
+   */
+  | "snat-proxy-annotations"
+  /** As snat-proxy-annotations, but PROXY Services are published with `ipMode: VIP` (in-cluster clients break). */
+  | "snat-proxy-annotations-vip";
+
+/** The lab's amphora (haproxy in namespace `lb`) serves these kinds; MetalLB serves `l2`. */
+export const isAmphora = (kind: LoadBalancerKind) => kind !== "l2";
 
 export type StorageKind =
   /** local-path-provisioner with sharedFileSystemPath: volumes live outside every node (no node affinity). */
@@ -70,6 +80,21 @@ export const SCENARIOS: readonly Scenario[] = [
       "NodePorts: pods see the proxy's address, never the client's, even with externalTrafficPolicy Local",
     "load-balancer client-IP preservation check (outside client must see its own address with ETP Local)",
     { loadBalancer: "snat-proxy" },
+  ),
+  variant(
+    "lb-snat-proxy",
+    "LoadBalancer Services are served by the amphora-like TCP proxy, which honours the OpenStack CCM's " +
+      "proxy-protocol and x-forwarded-for annotations and publishes PROXY Services with ipMode Proxy",
+    "lb-client-ip-check without a variant (the amphora hides the client); it PASSes with " +
+      "--option lb-variant=proxy:loadbalancer.openstack.org/proxy-protocol=v2, with no in-cluster warning",
+    { loadBalancer: "snat-proxy-annotations" },
+  ),
+  variant(
+    "lb-snat-proxy-vip",
+    "as lb-snat-proxy, but PROXY Services are published with ipMode VIP: kube-proxy short-circuits " +
+      "in-cluster clients to the backends, which then receive no PROXY header",
+    "lb-client-ip-check in-cluster warning (PROXY variant published with ipMode VIP rejects in-cluster clients)",
+    { loadBalancer: "snat-proxy-annotations-vip" },
   ),
   variant(
     "node-local-storage",
