@@ -274,7 +274,9 @@ export function judge(input: JudgeInput): Judgement {
 function inClusterWarnings(services: ServiceProbe[]): string[] {
   const out: string[] = [];
   // Only variants the load balancer honoured (a PROXY header arrived from outside) make in-cluster trouble.
-  for (const s of services.filter((x) => x.proxyVariant && x.address && x.attempts.some((a) => a.reply?.proxy))) {
+  for (const s of services.filter(
+    (x) => x.proxyVariant && x.address && x.attempts.some((a) => a.reply?.proxy),
+  )) {
     const calls = s.inCluster ?? [];
     const refused = calls.filter((a) => a.reply?.rejected).length;
     if ((s.ipMode ?? "VIP") === "VIP") {

@@ -14,7 +14,7 @@ export const VERBS: Readonly<Record<string, { summary: string; load: () => Promi
     load: () => import("./lb-echo.ts"),
   },
   "lb-probe": {
-    summary: "HOST PORT [COUNT]: connect to an lb-echo backend COUNT times, print one JSON summary",
+    summary: "COUNT HOST:PORT...: connect to lb-echo backends COUNT times each, print the attempts as JSON",
     load: () => import("./lb-probe.ts"),
   },
 };
