@@ -1,6 +1,6 @@
 import type { CheckDefinition } from "./framework/check.ts";
-import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
 import { lbClientIpCheck } from "./lb-client-ip/check.ts";
+import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
 import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts";
 
 /**
@@ -9,4 +9,8 @@ import { nodeDistributionCheck } from "./scs-0214-v2-node-distribution/check.ts"
  *   export const checks = [versionPolicy, ...];
  * Ids must be unique (runner/registry.ts verifies it, and so does suites/index.test.ts).
  */
-export const checks: readonly CheckDefinition[] = [versionPolicyCheck, nodeDistributionCheck, lbClientIpCheck];
+export const checks: readonly CheckDefinition[] = [
+  versionPolicyCheck,
+  nodeDistributionCheck,
+  lbClientIpCheck,
+];
