@@ -106,6 +106,11 @@ program
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option("--expect <id=VERDICT...>", "verdicts the SCS test ids must get (default: every scs id PASS)", [])
+  .option(
+    "--plugin-env <KEY=VALUE...>",
+    "extra environment of the scs plugin, e.g. SCS_KAAS_FOCUS=lb-client-ip or SCS_KAAS_LB_VARIANT=...",
+    [],
+  )
   .option("--output-dir <dir>", "where the tarball goes", join(tmpdir(), "scs-kaas-lab-sonobuoy"))
   .action(
     async (opts: {
@@ -114,9 +119,10 @@ program
       scs: boolean;
       referenceDate?: string;
       expect: string[];
+      pluginEnv: string[];
       outputDir: string;
     }) => {
-      const { DEFAULT_E2E_FOCUS, parseExpectations, runSonobuoy } = await import(
+      const { DEFAULT_E2E_FOCUS, parseExpectations, parsePluginEnv, runSonobuoy } = await import(
         "./sonobuoy/run-sonobuoy.ts"
       );
       const ok = await runSonobuoy({
@@ -126,6 +132,7 @@ program
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
         outputDir: opts.outputDir,
         expect: parseExpectations(opts.expect),
+        pluginEnv: parsePluginEnv(opts.pluginEnv),
         log,
       });
       process.exitCode = ok ? 0 : 1;

@@ -8,6 +8,7 @@ import { makeReport, render } from "../../results-parser/index.ts";
 import type { Verdict } from "../../results-parser/judge.ts";
 import { bin, labImageRef } from "../cluster/artifacts.ts";
 import { run } from "../cluster/exec.ts";
+import { readLbProber } from "../cluster/lb-prober.ts";
 import { adminKubeconfig } from "../cluster/paths.ts";
 import { readLab } from "../cluster/state.ts";
 
@@ -25,7 +26,20 @@ export interface SonobuoyRunOptions {
   outputDir: string;
   /** SCS test id -> the verdict it must get (default: every id the scs plugin answers must PASS). */
   expect: Record<string, Verdict>;
+  /** Extra environment of the scs plugin (`--plugin-env scs.KEY=VALUE`). */
+  pluginEnv?: Record<string, string>;
   log: (line: string) => void;
+}
+
+/** `KEY=VALUE` pairs for the scs plugin's environment. */
+export function parsePluginEnv(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m?.[1] || m[2] === undefined) throw new Error(`--plugin-env takes KEY=VALUE, not "${pair}"`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 /** `id=VERDICT` pairs, as given on the command line. */
@@ -44,6 +58,7 @@ export function sonobuoyRunArgs(opts: {
   focus: string;
   scs: boolean;
   referenceDate?: string;
+  pluginEnv?: Record<string, string>;
   sonobuoyImage: string;
   /** The e2e plugin's image; without it the e2e plugin is not run. */
   conformanceImage?: string;
@@ -60,12 +75,18 @@ export function sonobuoyRunArgs(opts: {
     ...(opts.scs && opts.referenceDate
       ? [`--plugin-env=scs.SCS_KAAS_REFERENCE_DATE=${opts.referenceDate}`]
       : []),
+    ...(opts.scs ? Object.entries(opts.pluginEnv ?? {}).map(([k, v]) => `--plugin-env=scs.${k}=${v}`) : []),
     `--sonobuoy-image=${opts.sonobuoyImage}`,
     // Pods never pull in the lab: every image is imported into each node.
     "--image-pull-policy=Never",
     `--wait=${RUN_WAIT_MINUTES}`,
     "--wait-output=silent",
   ];
+}
+
+function proberEnv(): Record<string, string> {
+  const p = readLbProber();
+  return p ? { SCS_KAAS_LB_PROBER_URL: p.url, SCS_KAAS_LB_PROBER_TOKEN: p.token } : {};
 }
 
 /** Resolves to true when the run completed, was retrieved, and every expectation holds. */
@@ -80,6 +101,8 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
     focus: opts.focus,
     scs: opts.scs,
     ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
+    // The lab's outside prober (probe-server in the client namespace) for the lb-client-ip check.
+    pluginEnv: { ...proberEnv(), ...opts.pluginEnv },
     sonobuoyImage: labImageRef(/\/sonobuoy:/, artifacts),
     ...(opts.e2e ? { conformanceImage: labImageRef(/\/conformance:/, artifacts) } : {}),
   });

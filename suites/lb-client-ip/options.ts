@@ -19,7 +19,7 @@ export interface LbOptions {
 
 /**
  * Reads the check's options: `lb-variant=NAME:KEY=VALUE[,KEY=VALUE]` (several separated by `;`, also as
- * `lb-variant-<anything>` keys), `lb-prober-url` + `lb-prober-token` (also from SCS_KAAS_LB_PROBER_URL /
+ * `lb-variant-<anything>` keys, or SCS_KAAS_LB_VARIANT in the plugin's environment), `lb-prober-url` + `lb-prober-token` (also from SCS_KAAS_LB_PROBER_URL /
  * SCS_KAAS_LB_PROBER_TOKEN, e.g. from a Secret in the plugin's environment), `lb-client-address`,
  * `lb-connections`. Bad input aborts with the option named.
  */
@@ -28,7 +28,11 @@ export function readOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): LbOptions {
   const variants: Variant[] = [];
-  for (const [key, value] of Object.entries(options)) {
+  const fromEnv = env.SCS_KAAS_LB_VARIANT?.trim();
+  for (const [key, value] of [
+    ...Object.entries(options),
+    ...(fromEnv ? ([["lb-variant-env", fromEnv]] as const) : []),
+  ] as [string, string][]) {
     if (!/^lb-variants?(-.+)?$/.test(key)) continue;
     for (const spec of value
       .split(";")
