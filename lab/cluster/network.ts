@@ -80,6 +80,9 @@ export async function createFabric(): Promise<void> {
   await ipIn(clientNs, ["route", "replace", "default", "via", CLIENT_NETWORK.routerIp]);
   // The router forwards between the node network and the client network; it has no route anywhere else.
   await sysctlIn("router", { "net.ipv4.ip_forward": "1" });
+  // This machine reaches the outside client (the lb-client-ip check's probe-server) through the router,
+  // never through its uplink; the route goes with the bridge.
+  await run("ip", ["route", "replace", CLIENT_NETWORK.cidr, "via", ROUTER_IP, "dev", BRIDGE]);
 }
 
 /** The namespace of the lb-snat scenario's proxy ("amphora"), on the node network. */
