@@ -205,7 +205,6 @@ function echoPod(ctx: CheckContext, name: string) {
       { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
     ],
     container: {
-      imagePullPolicy: "IfNotPresent",
       readinessProbe: { tcpSocket: { port: ECHO_PORT }, periodSeconds: 2 },
     },
     spec: {
