@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   rbac: () => import("./commands/rbac.ts"),
   cleanup: () => import("./commands/cleanup.ts"),
   sonobuoy: () => import("./commands/sonobuoy.ts"),
+  "probe-server": () => import("./commands/probe-server.ts"),
 };
 
 /** The command the arguments run (`scs-kaas <cmd> ...` or `scs-kaas help <cmd>`), if it is a known one. */

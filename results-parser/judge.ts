@@ -47,6 +47,8 @@ export interface TestIdResult {
   /** What the verdict is about: this one cluster, or the provider's KaaS offering (scs.scope). */
   scope: "cluster" | "kaas" | "mixed";
   inScope: boolean;
+  /** Reported for information only: never part of the scope verdict or the exit code (INFORMATIONAL_TEST_IDS). */
+  informational?: boolean;
   /** Target in the scope version (main/preview), when the id is in scope. */
   target?: string;
   module?: string;
@@ -62,6 +64,12 @@ export interface TestIdResult {
   counts?: { passed: number; failed: number; error: number; skipped: number };
   durationSeconds: number;
 }
+
+/**
+ * Test ids of checks without an SCS standard (yet), reported for information only: their verdict is shown
+ * but never counts towards the scope verdict or the exit code. `lb-client-ip-check`: SCS issues #227/#250/#251.
+ */
+export const INFORMATIONAL_TEST_IDS: ReadonlySet<string> = new Set(["lb-client-ip-check"]);
 
 export interface ModuleResult {
   id: string;
@@ -130,6 +138,7 @@ export function judge(results: ParsedResults, opts: JudgeOptions): Judgement {
         excused: [],
         checks: [],
         durationSeconds: 0,
+        ...(INFORMATIONAL_TEST_IDS.has(id) ? { informational: true } : {}),
       };
       byId.set(id, r);
     }
@@ -189,7 +198,7 @@ export function judge(results: ParsedResults, opts: JudgeOptions): Judgement {
   const mainIds = testIds.filter((r) => r.target === "main");
   const overall = worst(mainIds.map((r) => r.verdict));
   // Exit code over the main target plus every other id that has a result (preview ids not run don't count).
-  const counted = testIds.filter((r) => r.target === "main" || r.verdict !== "NOT_RUN");
+  const counted = testIds.filter((r) => !r.informational && (r.target === "main" || r.verdict !== "NOT_RUN"));
   const all = worst(counted.map((r) => r.verdict));
   const exitCode = all === "PASS" ? 0 : all === "FAIL" ? 1 : 2;
   return {

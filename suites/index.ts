@@ -1,4 +1,5 @@
 import type { CheckDefinition } from "./framework/check.ts";
+import { lbClientIpCheck } from "./lb-client-ip/check.ts";
 import { versionPolicyCheck } from "./scs-0210-v2-version-policy/check.ts";
 import { defaultStorageClassCheck } from "./scs-0211-v1-default-storage-class/check.ts";
 import { durabilityNodeRollCheck, durabilityVmKillCheck } from "./scs-0211-v1-storage-durability/check.ts";
@@ -17,4 +18,5 @@ export const checks: readonly CheckDefinition[] = [
   networkPolicyCheck,
   durabilityNodeRollCheck,
   durabilityVmKillCheck,
+  lbClientIpCheck,
 ];

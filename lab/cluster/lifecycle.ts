@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildAll } from "../build/artifacts.ts";
-import { findScenario, type LoadBalancerKind } from "../scenarios/scenarios.ts";
+import { findScenario, isAmphora, type LoadBalancerKind } from "../scenarios/scenarios.ts";
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
 import { NODE_ACTIONS_URL } from "./addons/node-actions.ts";
@@ -18,6 +18,7 @@ import { run, waitFor } from "./exec.ts";
 import { ensureHostPackages } from "./host-packages.ts";
 import { apply, kubectl, waitApiHealthy, waitNodesReady } from "./kube.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
+import { createLbProber } from "./lb-prober.ts";
 import {
   createFabric,
   createLbProxyNetwork,
@@ -30,7 +31,7 @@ import { adminKubeconfig, nodeRunDir, nodeStateDir } from "./paths.ts";
 import { createPki, issue, nodeCertRequests } from "./pki.ts";
 import { assertAlive, forgetDaemons, startDaemon } from "./processes.ts";
 import { type LabRecord, readLab, requireLab, updateLab, writeLab } from "./state.ts";
-import { buildTopology, controlPlanes, findNode, type LabNode } from "./topology.ts";
+import { buildTopology, controlPlanes, findNode, type LabNode, NODE_NETWORK } from "./topology.ts";
 
 export type Log = (line: string) => void;
 
@@ -63,7 +64,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
 
   await createFabric();
   for (const node of lab.nodes) await createNodeNetwork(node, lab.nodes);
-  if (scenario.loadBalancer === "snat-proxy") await createLbProxyNetwork();
+  if (isAmphora(scenario.loadBalancer)) await createLbProxyNetwork();
   startApiLb(lab.nodes);
   log(`lab up: network ready (${seconds(started)})`);
 
@@ -88,7 +89,8 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
   if (scenario.networkPolicy !== "none")
     startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts", { NETPOL_MODE: scenario.networkPolicy });
   await applyPodAddons(lab, scenario);
-  if (scenario.loadBalancer === "snat-proxy") startAmphora(scenario.loadBalancer);
+  if (isAmphora(scenario.loadBalancer)) startAmphora(scenario.loadBalancer);
+  startProbeServer(lab);
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -126,18 +128,47 @@ export function startHostAddon(
   });
 }
 
-/** The lb-snat amphora; `kind` selects its options once the amphora has variants (lab switch restarts it). */
-export function startAmphora(_kind: LoadBalancerKind = "snat-proxy"): void {
+/** The amphora of the lb-snat scenarios; `kind` selects its options (lab switch restarts it with another). */
+export function startAmphora(kind: LoadBalancerKind): void {
   const daemon = fileURLToPath(new URL("./addons/amphora-daemon.ts", import.meta.url));
   const dir = nodeRunDir("lb");
+  const flags =
+    kind === "snat-proxy"
+      ? []
+      : ["--honour-annotations", "--proxy-ip-mode", kind === "snat-proxy-annotations-vip" ? "VIP" : "Proxy"];
   startDaemon({
     owner: "infra",
     name: "amphora",
     command: process.execPath,
-    args: [daemon, dir],
+    args: [daemon, dir, ...flags],
     netns: "lb",
     restart: true,
     env: { KUBECONFIG: writeKubeconfig("addons") },
+  });
+}
+
+/**
+ * The outside vantage point of the lb-client-ip check: `scs-kaas probe-server` in the outside client's
+ * namespace (198.19.0.2), allowed to probe the node network only. Its URL and token: lab/cluster/lb-prober.ts.
+ */
+function startProbeServer(lab: LabRecord): void {
+  const prober = createLbProber(lab);
+  startDaemon({
+    owner: "infra",
+    name: "probe-server",
+    command: process.execPath,
+    args: [
+      fileURLToPath(new URL("../../bin/scs-kaas.js", import.meta.url)),
+      "probe-server",
+      "--listen",
+      prober.listen,
+      "--token-file",
+      prober.tokenFile,
+      "--allow",
+      NODE_NETWORK.cidr,
+    ],
+    netns: "client",
+    restart: true,
   });
 }
 

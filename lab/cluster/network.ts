@@ -98,6 +98,9 @@ export async function createFabric(): Promise<void> {
   await ipIn(clientNs, ["route", "replace", "default", "via", CLIENT_NETWORK.routerIp]);
   // The router forwards between the node network and the client network; it has no route anywhere else.
   await sysctlIn("router", { "net.ipv4.ip_forward": "1" });
+  // This machine reaches the outside client (the lb-client-ip check's probe-server) through the router,
+  // never through its uplink; the route goes with the bridge.
+  await run("ip", ["route", "replace", CLIENT_NETWORK.cidr, "via", ROUTER_IP, "dev", BRIDGE]);
 }
 
 /** The namespace of the lb-snat scenario's proxy ("amphora"), on the node network. */
@@ -118,6 +121,9 @@ export async function createNodeNetwork(node: LabNode, all: readonly LabNode[]):
   // This machine answers pods (the node-action webhook) through the node, not through its default route:
   // without this route a reply to a pod would leave by the uplink.
   await run("ip", ["route", "replace", node.podCIDR, "via", node.ip]);
+  // The pod network is routed (no masquerade) up to the router too, so that a pod reaches the outside
+  // client network (the lb-client-ip check's probe-server at 198.19.0.2) and its answers find the way back.
+  await ipIn(netnsName("router"), ["route", "replace", node.podCIDR, "via", node.ip]);
   await sysctlIn(node.name, {
     "net.ipv4.ip_forward": "1",
     "net.ipv4.conf.all.rp_filter": "0",

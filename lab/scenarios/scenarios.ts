@@ -6,7 +6,17 @@ export type LoadBalancerKind =
   /** MetalLB in layer-2 mode: a node's speaker answers ARP for the address; with externalTrafficPolicy Local the client address survives. */
   | "l2"
   /** An Octavia-amphora-like TCP proxy (haproxy) in its own namespace: pods see the proxy's address. */
-  | "snat-proxy";
+  | "snat-proxy"
+  /**
+   * The same amphora honouring the OpenStack CCM's annotations (`proxy-protocol` → send-proxy[-v2],
+   * `x-forwarded-for` → HTTP listener), publishing a PROXY Service's address with `ipMode: Proxy` as the CCM does.
+   */
+  | "snat-proxy-annotations"
+  /** As snat-proxy-annotations, but PROXY Services are published with `ipMode: VIP` (in-cluster clients break). */
+  | "snat-proxy-annotations-vip";
+
+/** The lab's amphora (haproxy in namespace `lb`) serves these kinds; MetalLB serves `l2`. */
+export const isAmphora = (kind: LoadBalancerKind) => kind !== "l2";
 
 export type NetworkPolicyKind =
   /** The lab's enforcer, ingress and egress. */
@@ -38,6 +48,7 @@ const COMPLIANT_EXPECTATIONS: Expectations = {
   "default-storage-class-check": "PASS",
   "storage-durability-check": "PASS",
   "network-policy-check": "PASS",
+  "lb-client-ip-check": "PASS",
 };
 
 export type Scenario = {
@@ -119,8 +130,34 @@ export const SCENARIOS: readonly Scenario[] = [
     "lb-snat",
     "LoadBalancer Services are served by a TCP proxy (haproxy, like an Octavia amphora) in front of the " +
       "NodePorts: pods see the proxy's address, never the client's, even with externalTrafficPolicy Local",
-    { otherProof: "client-IP preservation with ETP Local fails in `lab smoke` (the pod sees 198.18.0.250)" },
+    {
+      expect: { "lb-client-ip-check": "FAIL" },
+      otherProof: "client-IP preservation with ETP Local fails in `lab smoke` (the pod sees 198.18.0.250)",
+    },
     { loadBalancer: "snat-proxy" },
+  ),
+  variant(
+    "lb-snat-proxy",
+    "LoadBalancer Services are served by the amphora-like TCP proxy, which honours the OpenStack CCM's " +
+      "proxy-protocol and x-forwarded-for annotations and publishes PROXY Services with ipMode Proxy",
+    {
+      expect: { "lb-client-ip-check": "FAIL" },
+      otherProof:
+        "without a variant the amphora hides the client; lb-client-ip-check PASSes with " +
+        "--option lb-variant=proxy:loadbalancer.openstack.org/proxy-protocol=v2, with no in-cluster warning",
+    },
+    { loadBalancer: "snat-proxy-annotations" },
+  ),
+  variant(
+    "lb-snat-proxy-vip",
+    "as lb-snat-proxy, but PROXY Services are published with ipMode VIP: kube-proxy short-circuits " +
+      "in-cluster clients to the backends, which then receive no PROXY header",
+    {
+      expect: { "lb-client-ip-check": "FAIL" },
+      otherProof:
+        "with the proxy variant, lb-client-ip-check warns that in-cluster clients are rejected (ipMode VIP)",
+    },
+    { loadBalancer: "snat-proxy-annotations-vip" },
   ),
   variant(
     "node-local-storage",

@@ -1,8 +1,10 @@
 import { stringify } from "yaml";
+import { workloadCommand } from "../../suites/framework/images.ts";
 
 export const SMOKE_NS = "lab-smoke";
 const AGNHOST = /\/agnhost:/;
 const BUSYBOX = /\/busybox:/;
+const SUITE = /\/scs-kaas:/;
 
 export function pickImage(refs: readonly string[], pattern: RegExp): string {
   const ref = refs.find((r) => pattern.test(r));
@@ -11,12 +13,13 @@ export function pickImage(refs: readonly string[], pattern: RegExp): string {
 }
 
 /**
- * The smoke workload: an agnhost netexec pod pinned to each worker, a ClusterIP and an ETP-Local
- * LoadBalancer Service over them, a busybox client pod, and a PVC on the default class written by a pod.
+ * The smoke workload: an agnhost netexec pod pinned to each worker behind a ClusterIP Service, the suite's
+ * lb-echo backend pinned to each worker behind an ETP-Local LoadBalancer Service, a busybox client pod, and a PVC on the default class written by a pod.
  */
 export function smokeManifests(workers: readonly string[], refs: readonly string[]): string {
   const agnhost = pickImage(refs, AGNHOST);
   const busybox = pickImage(refs, BUSYBOX);
+  const suite = pickImage(refs, SUITE);
   const objects: unknown[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: SMOKE_NS } }];
   for (const w of workers) {
     objects.push({
@@ -36,16 +39,36 @@ export function smokeManifests(workers: readonly string[], refs: readonly string
         ],
       },
     });
+    // The lb-client-ip check's echo backend (the suite's image), behind the ETP-Local LoadBalancer.
+    objects.push({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `lb-echo-${w}`, namespace: SMOKE_NS, labels: { app: "lb-echo" } },
+      spec: {
+        nodeSelector: { "kubernetes.io/hostname": w },
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "lb-echo",
+            image: suite,
+            imagePullPolicy: "Never",
+            command: workloadCommand("lb-echo", "--port", "8080"),
+            ports: [{ containerPort: 8080 }],
+            readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 2 },
+          },
+        ],
+      },
+    });
   }
-  const service = (name: string, extra: Record<string, unknown>) => ({
+  const service = (name: string, app: string, extra: Record<string, unknown>) => ({
     apiVersion: "v1",
     kind: "Service",
     metadata: { name, namespace: SMOKE_NS },
-    spec: { selector: { app: "echo" }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }], ...extra },
+    spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }], ...extra },
   });
   objects.push(
-    service("echo", {}),
-    service("echo-lb", { type: "LoadBalancer", externalTrafficPolicy: "Local" }),
+    service("echo", "echo", {}),
+    service("echo-lb", "lb-echo", { type: "LoadBalancer", externalTrafficPolicy: "Local" }),
   );
   objects.push({
     apiVersion: "v1",

@@ -1,7 +1,9 @@
+import { seenAddress } from "../../suites/lb-client-ip/evaluate.ts";
+import { askProber } from "../../suites/lb-client-ip/probe-server.ts";
 import { labImages } from "../cluster/artifacts.ts";
-import { exec, waitFor } from "../cluster/exec.ts";
+import { waitFor } from "../cluster/exec.ts";
 import { apply, coreApi, kubectl, nodeReady } from "../cluster/kube.ts";
-import { netnsPath } from "../cluster/paths.ts";
+import { readLbProber } from "../cluster/lb-prober.ts";
 import { requireLab } from "../cluster/state.ts";
 import { CLIENT_NETWORK, workers } from "../cluster/topology.ts";
 import { SMOKE_NS, smokeManifests } from "./manifests.ts";
@@ -40,6 +42,16 @@ export async function smoke(log: (line: string) => void): Promise<boolean> {
       run: async () => {
         await apply(smokeManifests(workerNames, refs), v);
         await k(["wait", "-n", SMOKE_NS, "--for=condition=Ready", "pod", "-l", "app=echo", "--timeout=120s"]);
+        await k([
+          "wait",
+          "-n",
+          SMOKE_NS,
+          "--for=condition=Ready",
+          "pod",
+          "-l",
+          "app=lb-echo",
+          "--timeout=120s",
+        ]);
         await k(["wait", "-n", SMOKE_NS, "--for=condition=Ready", "pod/client", "--timeout=120s"]);
         const out = await k([
           "get",
@@ -107,19 +119,23 @@ export async function smoke(log: (line: string) => void): Promise<boolean> {
               ])
             ).trim() || undefined,
         );
-        const seen = await waitFor(`http://${vip}/clientip from the client namespace`, 60_000, async () => {
-          const r = await exec("nsenter", [
-            `--net=${netnsPath("client")}`,
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "3",
-            `http://${vip}/clientip`,
-          ]);
-          return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-        });
-        if (!seen.startsWith(`${CLIENT_NETWORK.clientIp}:`)) {
+        // The lb-client-ip check's own code: the lab's probe-server in the client namespace (198.19.0.2)
+        // connects, the suite's echo backend reports what it saw.
+        const prober = readLbProber();
+        if (!prober)
+          throw new Error("the lab runs no probe-server (booted before it existed?): run `lab up` again");
+        const plan = { host: vip, port: 80, count: 10, connectionTimeoutMs: 3000, parallel: 2 };
+        const attempts = await waitFor(
+          `10 answers from ${vip} through the outside prober`,
+          60_000,
+          async () => {
+            const r = await askProber(prober, plan).catch(() => undefined);
+            return r?.attempts.every((a) => a.ok) ? r.attempts : undefined;
+          },
+        );
+        const seenBy = new Set(attempts.map((a) => seenAddress(a)?.address ?? "?"));
+        const seen = [...seenBy].join(", ");
+        if (seen !== CLIENT_NETWORK.clientIp) {
           throw new Error(`the pod saw ${seen}, not the client ${CLIENT_NETWORK.clientIp}`);
         }
         return `${vip} answered; the pod saw ${seen}`;

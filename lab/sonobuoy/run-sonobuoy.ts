@@ -8,6 +8,7 @@ import type { CertRunPlan } from "../../cli/sonobuoy/plan.ts";
 import type { Report } from "../../results-parser/index.ts";
 import type { Verdict } from "../../results-parser/judge.ts";
 import { bin, labImageRef } from "../cluster/artifacts.ts";
+import { lbProberOptions, readLbProber } from "../cluster/lb-prober.ts";
 import { adminKubeconfig } from "../cluster/paths.ts";
 import { type LabRecord, readLab } from "../cluster/state.ts";
 import { findScenario } from "../scenarios/scenarios.ts";
@@ -80,7 +81,7 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
       ...(opts.e2e ? { conformance: labImageRef(/\/conformance:/, artifacts) } : {}),
     },
     adminKubeconfig(),
-    opts.scs ? labNodeActionPluginOptions(lab) : {},
+    opts.scs ? labScsOptions(lab) : {},
   );
   let hooks = {};
   if (opts.leastPrivilege) ({ plan, hooks } = leastPrivileged(plan, say));
@@ -116,4 +117,10 @@ function specsPassed(report: Report, plugin: string, log: (line: string) => void
 /** The given expectations, or else the scenario's (none at all fails the run: it would prove nothing). */
 function expectedVerdicts(lab: LabRecord, opts: SonobuoyRunOptions): Record<string, Verdict> {
   return Object.keys(opts.expect).length > 0 ? opts.expect : findScenario(lab.scenario).expect;
+}
+
+/** The scs plugin's config-map options on the lab: its node-action webhook and its outside prober. */
+function labScsOptions(lab: LabRecord): Record<string, string> {
+  const prober = readLbProber();
+  return { ...labNodeActionPluginOptions(lab), ...(prober ? lbProberOptions(prober) : {}) };
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { JUNIT_FILE_NAME } from "../../common/junit-contract.ts";
+import { lbProberOptions, readLbProber } from "../cluster/lb-prober.ts";
 import { adminKubeconfig } from "../cluster/paths.ts";
 import { requireLab } from "../cluster/state.ts";
 import type { Expectations } from "../scenarios/scenarios.ts";
@@ -34,7 +35,8 @@ export function suiteArgs(
   lab: {
     kubeconfig: string;
     referenceDate: string;
-    nodeActions: Record<string, string>;
+    /** Check options the lab fills in (its node-action webhook, its outside prober) unless the user gives them. */
+    options: Record<string, string>;
     disruptive: boolean;
   },
 ): string[] {
@@ -46,7 +48,7 @@ export function suiteArgs(
     const value = a === "--option" ? user[i + 1] : a.startsWith("--option=") ? a.slice(9) : undefined;
     return value ? [value.split("=")[0]] : [];
   });
-  for (const [key, value] of Object.entries(lab.nodeActions))
+  for (const [key, value] of Object.entries(lab.options))
     if (!optionKeys.includes(key)) args.push("--option", `${key}=${value}`);
   return args;
 }
@@ -72,7 +74,7 @@ export async function runSuite(
   const args = suiteArgs(user, {
     kubeconfig: adminKubeconfig(),
     referenceDate: snapshotDate(),
-    nodeActions: labNodeActionOptions(lab),
+    options: { ...labNodeActionOptions(lab), ...labProberOptions() },
     disruptive: opts.expect !== undefined,
   });
   opts.log(`lab suite: scs-kaas ${args.join(" ")}`);
@@ -92,4 +94,10 @@ export async function runSuite(
     opts.log(`lab suite: ${l}`),
   );
   return ok ? 0 : 1;
+}
+
+/** The lb-client-ip check's outside prober, when this lab runs one. */
+function labProberOptions(): Record<string, string> {
+  const prober = readLbProber();
+  return prober ? lbProberOptions(prober) : {};
 }

@@ -11,7 +11,7 @@ import { outputDir, snapshotDate, suiteArgs } from "./run-suite.ts";
 const lab = {
   kubeconfig: "/var/lib/scs-kaas-lab/kubeconfig/admin.conf",
   referenceDate: "2026-11-21",
-  nodeActions: {
+  options: {
     "node-action": "webhook",
     "node-action-url": "http://198.18.0.1:8480/node-actions",
     "node-action-token-file": "/var/lib/scs-kaas-lab/node-actions/token",

@@ -20,6 +20,13 @@ export function renderLines(r: Report): string {
   }
   for (const f of j.findings) out.push(`${f.level}: ${f.plugin ? `${f.plugin}: ` : ""}${f.message}`);
   for (const t of j.testIds) {
+    if (t.informational) {
+      // No SCS standard: its findings are information, which the driver does not count against the scope.
+      if (t.verdict !== "NOT_RUN") {
+        out.push(`info: ${t.id}: informational, not part of the scope verdict: ${t.reasons.join("; ")}`);
+      }
+      continue;
+    }
     for (const e of t.excused) out.push(`info: ${t.id}: excused failure (${e.reason}): ${e.name}`);
     for (const f of t.failures) out.push(`error: ${t.id}: ${f.status}: ${f.name}: ${firstLine(f.message)}`);
     if (t.moreFailures) out.push(`error: ${t.id}: ${t.moreFailures} more failure(s) not listed`);

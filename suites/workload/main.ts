@@ -29,6 +29,15 @@ export const VERBS: Readonly<Record<string, { summary: string; load: () => Promi
     summary: "<json>: probe many TCP/UDP/DNS targets concurrently, print the results as JSON",
     load: () => import("./netpol-probe.ts"),
   },
+  "lb-echo": {
+    summary:
+      "[--port N] [--proxy-port N]: echo what each connection showed (peer, PROXY header, X-Forwarded-For)",
+    load: () => import("./lb-echo.ts"),
+  },
+  "lb-probe": {
+    summary: "COUNT HOST:PORT...: connect to lb-echo backends COUNT times each, print the attempts as JSON",
+    load: () => import("./lb-probe.ts"),
+  },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 import type { V1Node, V1Service } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { evictable } from "../drain.ts";
-import { assignAddresses, haproxyConfig, listeners } from "./amphora.ts";
+import { assignAddresses, haproxyConfig, ingressFor, listeners } from "./amphora.ts";
 
 const svc = (name: string, extra: Partial<V1Service["spec"]> = {}, ip?: string): V1Service => ({
   metadata: { name, namespace: "ns" },
@@ -33,6 +33,49 @@ describe("lb-snat proxy (amphora)", () => {
     expect(cfg).to.include("server worker-a 198.18.0.12:30080 check port 31000");
     expect(cfg).to.include("option httpchk GET /healthz");
     expect(cfg).to.not.include("198.18.0.11");
+  });
+});
+
+describe("lb-snat proxy (amphora) honouring the OpenStack CCM's annotations", () => {
+  const annotated = (annotations: Record<string, string>): V1Service => ({
+    ...svc("p", { externalTrafficPolicy: "Local", healthCheckNodePort: 31000 }),
+    metadata: { name: "p", namespace: "ns", annotations },
+  });
+  const nodes = [node("worker-a", "198.18.0.12")];
+  const honour = { honourAnnotations: true, proxyIpMode: "Proxy" as const };
+
+  it("sends PROXY v1 for `true`/`v1` and v2 for `v2`; checks stay on healthCheckNodePort without a header", () => {
+    for (const [value, send] of [
+      ["true", "send-proxy "],
+      ["v1", "send-proxy "],
+      ["v2", "send-proxy-v2 "],
+    ] as const) {
+      const s = annotated({ "loadbalancer.openstack.org/proxy-protocol": value });
+      const cfg = haproxyConfig(listeners([s], assignAddresses([s]), honour), nodes);
+      expect(cfg).to.include(`server worker-a 198.18.0.12:30080 ${send}check port 31000`);
+    }
+  });
+
+  it("makes an HTTP listener adding X-Forwarded-For for x-forwarded-for=true", () => {
+    const s = annotated({ "loadbalancer.openstack.org/x-forwarded-for": "true" });
+    const cfg = haproxyConfig(listeners([s], assignAddresses([s]), honour), nodes);
+    expect(cfg.match(/mode http\n {2}option forwardfor/g)).to.have.length(2);
+  });
+
+  it("ignores the annotations in plain TCP mode (the lb-snat scenario)", () => {
+    const s = annotated({ "loadbalancer.openstack.org/proxy-protocol": "v2" });
+    const cfg = haproxyConfig(listeners([s], assignAddresses([s])), nodes);
+    expect(cfg).to.not.include("send-proxy");
+    expect(ingressFor(s, "198.18.0.200", { honourAnnotations: false, proxyIpMode: "Proxy" }).ipMode).to.equal(
+      "VIP",
+    );
+  });
+
+  it("publishes ipMode Proxy for a PROXY-protocol Service, or VIP when switched to the trap", () => {
+    const s = annotated({ "loadbalancer.openstack.org/proxy-protocol": "v2" });
+    expect(ingressFor(s, "198.18.0.200", honour)).to.deep.equal({ ip: "198.18.0.200", ipMode: "Proxy" });
+    expect(ingressFor(s, "198.18.0.200", { ...honour, proxyIpMode: "VIP" }).ipMode).to.equal("VIP");
+    expect(ingressFor(svc("plain"), "198.18.0.201", honour).ipMode).to.equal("VIP");
   });
 });
 

@@ -14,7 +14,34 @@ export type Listener = {
   port: number;
   nodePort: number;
   healthCheckNodePort?: number;
+  /** `send-proxy` (v1) or `send-proxy-v2` towards the NodePorts, from the CCM's proxy-protocol annotation. */
+  proxyProtocol?: "v1" | "v2";
+  /** An HTTP listener adding X-Forwarded-For, from the CCM's x-forwarded-for annotation. */
+  forwardedFor?: boolean;
 };
+
+/** How far the amphora follows the OpenStack cloud controller manager's Service annotations. */
+export type AmphoraMode = {
+  /** false: plain TCP listeners whatever the annotations say (the lb-snat scenario). */
+  honourAnnotations: boolean;
+  /** What a PROXY-protocol Service's status publishes: `Proxy` as the CCM does, or `VIP` (the trap). */
+  proxyIpMode: "Proxy" | "VIP";
+};
+
+export const PROXY_PROTOCOL_ANNOTATION = "loadbalancer.openstack.org/proxy-protocol";
+export const XFF_ANNOTATION = "loadbalancer.openstack.org/x-forwarded-for";
+
+/** The CCM's reading of the proxy-protocol annotation: `true`/`v1` → v1, `v2` → v2, anything else off. */
+export function proxyProtocolOf(s: V1Service): "v1" | "v2" | undefined {
+  const v = s.metadata?.annotations?.[PROXY_PROTOCOL_ANNOTATION]?.trim().toLowerCase();
+  return v === "true" || v === "v1" ? "v1" : v === "v2" ? "v2" : undefined;
+}
+
+/** The status ingress entry the amphora publishes for a Service with this address. */
+export function ingressFor(s: V1Service, vip: string, mode: AmphoraMode): { ip: string; ipMode: string } {
+  const proxied = mode.honourAnnotations && proxyProtocolOf(s) !== undefined;
+  return { ip: vip, ipMode: proxied ? mode.proxyIpMode : "VIP" };
+}
 
 export const isLoadBalancer = (s: V1Service) => s.spec?.type === "LoadBalancer" && !s.spec.loadBalancerClass;
 const key = (s: V1Service) => `${s.metadata?.namespace}/${s.metadata?.name}`;
@@ -41,12 +68,19 @@ export function assignAddresses(services: readonly V1Service[]): Map<string, str
   return out;
 }
 
-export function listeners(services: readonly V1Service[], vips: Map<string, string>): Listener[] {
+export function listeners(
+  services: readonly V1Service[],
+  vips: Map<string, string>,
+  mode: AmphoraMode = { honourAnnotations: false, proxyIpMode: "Proxy" },
+): Listener[] {
   const out: Listener[] = [];
   for (const s of services.filter(isLoadBalancer)) {
     const vip = vips.get(key(s));
     if (!vip) continue;
     const local = s.spec?.externalTrafficPolicy === "Local";
+    const proxyProtocol = mode.honourAnnotations ? proxyProtocolOf(s) : undefined;
+    const forwardedFor =
+      mode.honourAnnotations && s.metadata?.annotations?.[XFF_ANNOTATION]?.trim().toLowerCase() === "true";
     for (const p of s.spec?.ports ?? []) {
       if ((p.protocol ?? "TCP") !== "TCP" || !p.nodePort) continue;
       out.push({
@@ -55,6 +89,8 @@ export function listeners(services: readonly V1Service[], vips: Map<string, stri
         port: p.port,
         nodePort: p.nodePort,
         healthCheckNodePort: local ? s.spec?.healthCheckNodePort : undefined,
+        ...(proxyProtocol ? { proxyProtocol } : {}),
+        ...(forwardedFor ? { forwardedFor } : {}),
       });
     }
   }
@@ -82,18 +118,17 @@ export function haproxyConfig(ls: readonly Listener[], nodes: readonly V1Node[])
   ];
   ls.forEach((l, i) => {
     const name = `l${i}-${l.service.replace(/[^A-Za-z0-9]/g, "-")}-${l.port}`;
-    lines.push(
-      `frontend ${name}`,
-      `  bind ${l.vip}:${l.port}`,
-      `  default_backend ${name}`,
-      `backend ${name}`,
-    );
+    const http = l.forwardedFor ? ["  mode http", "  option forwardfor"] : [];
+    lines.push(`frontend ${name}`, `  bind ${l.vip}:${l.port}`, ...http, `  default_backend ${name}`);
+    lines.push(`backend ${name}`, ...http);
     if (l.healthCheckNodePort) lines.push("  option httpchk GET /healthz", "  http-check expect status 200");
     for (const n of backendNodes(nodes)) {
       const ip = nodeIp(n);
       if (!ip) continue;
       const check = l.healthCheckNodePort ? `check port ${l.healthCheckNodePort}` : "check";
-      lines.push(`  server ${n.metadata?.name} ${ip}:${l.nodePort} ${check} inter 2s fall 2 rise 1`);
+      const send =
+        l.proxyProtocol === "v2" ? " send-proxy-v2" : l.proxyProtocol === "v1" ? " send-proxy" : "";
+      lines.push(`  server ${n.metadata?.name} ${ip}:${l.nodePort}${send} ${check} inter 2s fall 2 rise 1`);
     }
   });
   return `${lines.join("\n")}\n`;
