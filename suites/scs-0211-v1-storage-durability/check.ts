@@ -50,17 +50,22 @@ function evidenceOutcome(
   return { action, node: p.nodeName, written: p.written, cannotFollow: err.message, timeline: p.timeline };
 }
 
-export const durabilityNodeRollCheck: CheckDefinition = {
-  id: "scs-0211-v1/durability-node-roll",
+/** What both durability checks share: the standard, the test id, the labels, the rules, the node-action precondition. */
+const DURABILITY_CHECK = {
   standard: STANDARD,
   testId: TEST_ID,
-  title:
-    "data on a ReadWriteOnce volume of the default class survives rolling the node its workload runs on (the workload comes back on a Ready node with identical data)",
   labels: ["[Disruptive]", "[Slow]"],
   scope: "cluster",
   rbac: DURABILITY_RBAC,
-  timeout: { name: "durability-node-roll", ms: 25 * 60_000 },
   preconditions: [nodeActionConfigured],
+} as const satisfies Partial<CheckDefinition>;
+
+export const durabilityNodeRollCheck: CheckDefinition = {
+  id: "scs-0211-v1/durability-node-roll",
+  ...DURABILITY_CHECK,
+  title:
+    "data on a ReadWriteOnce volume of the default class survives rolling the node its workload runs on (the workload comes back on a Ready node with identical data)",
+  timeout: { name: "durability-node-roll", ms: 25 * 60_000 },
   async run(ctx) {
     const p = await prepare(ctx);
     p.timeline["action-start"] = Date.now();
@@ -100,15 +105,10 @@ export const durabilityNodeRollCheck: CheckDefinition = {
 
 export const durabilityVmKillCheck: CheckDefinition = {
   id: "scs-0211-v1/durability-vm-kill",
-  standard: STANDARD,
-  testId: TEST_ID,
+  ...DURABILITY_CHECK,
   title:
     "data on a ReadWriteOnce volume of the default class survives killing the VM of its workload's node (non-graceful shutdown: the workload moves to another node with identical data)",
-  labels: ["[Disruptive]", "[Slow]"],
-  scope: "cluster",
-  rbac: DURABILITY_RBAC,
   timeout: { name: "durability-vm-kill", ms: 40 * 60_000 },
-  preconditions: [nodeActionConfigured],
   async run(ctx) {
     const useTaint = (ctx.options[OUT_OF_SERVICE_OPTION] ?? "true").trim().toLowerCase() !== "false";
     const p = await prepare(ctx);
