@@ -2,6 +2,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
+import { keyValue } from "../cli/commands/arguments.ts";
 import { adminKubeconfig } from "./cluster/paths.ts";
 import { readLab } from "./cluster/state.ts";
 import { describeExpectations, SCENARIOS } from "./scenarios/scenarios.ts";
@@ -126,6 +127,15 @@ program
   .option("--full", "the full certification run (every [Conformance] and NetworkPolicy spec; hours)")
   .option("--no-scs", "run the e2e plugins only")
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
+  .option("--scs-focus <regex>", "the scs plugin runs only the checks matching this")
+  .option("--scs-skip <regex>", "the scs plugin skips the checks matching this")
+  .option("--no-disruptive", "the scs plugin leaves out the [Disruptive] checks (default with --full)")
+  .option(
+    "--option <key=value>",
+    "a check option for the scs plugin, beside the lab's own (repeatable)",
+    keyValue,
+    {},
+  )
   .option("--reference-date <date>", "the scs plugin's reference date (YYYY-MM-DD)")
   .option(
     "--expect <id=VERDICT...>",
@@ -141,6 +151,10 @@ program
       leastPrivilege?: boolean;
       e2e: boolean;
       scs: boolean;
+      scsFocus?: string;
+      scsSkip?: string;
+      disruptive: boolean;
+      option: Record<string, string>;
       referenceDate?: string;
       expect: string[];
       outputDir: string;
@@ -153,6 +167,10 @@ program
         leastPrivilege: Boolean(opts.leastPrivilege),
         e2e: opts.e2e,
         scs: opts.scs,
+        ...(opts.scsFocus ? { scsFocus: opts.scsFocus } : {}),
+        ...(opts.scsSkip ? { scsSkip: opts.scsSkip } : {}),
+        disruptive: opts.disruptive,
+        scsOptions: opts.option,
         ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
         outputDir: opts.outputDir,
         expect: parseExpectations(opts.expect),

@@ -11,6 +11,7 @@ import { SUITE_VERSION } from "../../runner/suite-version.ts";
 import { newRunId, runSelector } from "../../suites/framework/labels.ts";
 import { KubeconfigError, loadKubeconfig } from "../kubeconfig.ts";
 import { liveView, type ProgressView, plainView } from "../progress-view.ts";
+import { keyValue } from "./arguments.ts";
 
 interface RunOptions {
   kubeconfig?: string;
@@ -27,12 +28,6 @@ interface RunOptions {
 }
 
 export const EXIT = { passed: 0, failed: 1, abortOrUsage: 2 } as const;
-
-function keyValue(value: string, previous: Record<string, string>): Record<string, string> {
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.*)$/.exec(value);
-  if (!m) throw new InvalidArgumentError("expected KEY=VALUE");
-  return { ...previous, [m[1] as string]: m[2] as string };
-}
 
 function parallel(value: string): number {
   try {

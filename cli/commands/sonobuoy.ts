@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseParallel, parseReferenceDate } from "../../plugin/config.ts";
 import { findSonobuoy, SonobuoyMissing, TESTED_SONOBUOY_VERSIONS } from "../sonobuoy/binary.ts";
 import type { CertRunPlan, Images } from "../sonobuoy/plan.ts";
+import { keyValue } from "./arguments.ts";
 
 interface SonobuoyOptions {
   sonobuoy?: string;
@@ -29,12 +30,6 @@ interface SonobuoyOptions {
   imagePullPolicy?: Images["pullPolicy"];
   timeout: number;
   leastPrivilege?: boolean;
-}
-
-function keyValue(value: string, previous: Record<string, string>): Record<string, string> {
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.*)$/.exec(value);
-  if (!m) throw new InvalidArgumentError("expected KEY=VALUE");
-  return { ...previous, [m[1] as string]: m[2] as string };
 }
 
 function wholeNumber(min: number) {

@@ -27,6 +27,13 @@ export interface SonobuoyRunOptions {
   /** Run the upstream e2e plugins (their conformance image is not in a cluster-only lab such as eol-version). */
   e2e: boolean;
   scs: boolean;
+  /** The scs plugin's focus and skip (regular expressions over check names, as `scs-kaas run` takes). */
+  scsFocus?: string;
+  scsSkip?: string;
+  /** Also the [Disruptive] checks (through the lab's node-action webhook); off for the full run. */
+  disruptive: boolean;
+  /** More check options for the scs plugin (`--option K=V`), beside the lab's own. */
+  scsOptions?: Record<string, string>;
   referenceDate?: string;
   outputDir: string;
   /** SCS test id -> the verdict it must get (default: every id the scs plugin answers must PASS). */
@@ -54,8 +61,10 @@ export function labPlan(
     ...(opts.focus ? { conformanceFocus: opts.focus } : {}),
     flakeAttempts: 2,
     scsConfig: {
-      // Every check runs, the disruptive ones too, through the lab's node-action webhook.
-      enableDisruptive: true,
+      // Node rolls and VM kills would break the conformance specs running beside them in a full run.
+      enableDisruptive: opts.disruptive && !opts.full,
+      ...(opts.scsFocus ? { focus: opts.scsFocus } : {}),
+      ...(opts.scsSkip ? { skip: opts.scsSkip } : {}),
       ...(opts.referenceDate ? { referenceDate: opts.referenceDate } : {}),
       options: scsOptions,
     },
@@ -81,7 +90,7 @@ export async function runSonobuoy(opts: SonobuoyRunOptions): Promise<boolean> {
       ...(opts.e2e ? { conformance: labImageRef(/\/conformance:/, artifacts) } : {}),
     },
     adminKubeconfig(),
-    opts.scs ? labScsOptions(lab) : {},
+    opts.scs ? { ...labScsOptions(lab), ...opts.scsOptions } : {},
   );
   let hooks = {};
   if (opts.leastPrivilege) ({ plan, hooks } = leastPrivileged(plan, say));
