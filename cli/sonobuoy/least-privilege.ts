@@ -2,6 +2,7 @@ import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from "@ku
 import { disruptiveRules, requiredRules } from "../../runner/rbac.ts";
 import { loadChecks } from "../../runner/registry.ts";
 import type { CheckDefinition } from "../../suites/framework/check.ts";
+import { parseSecretRef, SECRET_REF_OPTION, type SecretRef } from "../../suites/framework/secret-ref.ts";
 import { loadKubeconfig } from "../kubeconfig.ts";
 import type { RunHooks } from "./certrun.ts";
 import type { CertRunPlan } from "./plan.ts";
@@ -25,6 +26,8 @@ export function leastPrivilegeObjects(
   checks: readonly CheckDefinition[],
   e2e: boolean,
   disruptive = false,
+  /** Secrets the checks' options name (`*-token-secret`): the plugin may `get` exactly these. */
+  secrets: readonly SecretRef[] = [],
 ): KubernetesObject[] {
   const labels = { component: "sonobuoy", namespace, "app.kubernetes.io/managed-by": "scs-kaas" };
   const rbac = "rbac.authorization.k8s.io/v1";
@@ -102,8 +105,41 @@ export function leastPrivilegeObjects(
       subjects: [subject],
     } as KubernetesObject,
     ...(disruptive ? disruptiveObjects : []),
+    ...secrets.flatMap((ref) => secretReader(ref, subject, labels)),
     ...(e2e ? e2eObjects : []),
   ];
+}
+
+/** A Role and RoleBinding that let the plugin read one named Secret in its namespace, nothing more. */
+function secretReader(
+  ref: SecretRef,
+  subject: { kind: string; name: string; namespace: string },
+  labels: Record<string, string>,
+): KubernetesObject[] {
+  const name = `${SCS_PLUGIN_CLUSTER_ROLE}-read-${ref.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, "");
+  const metadata = { name, namespace: ref.namespace, labels };
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata,
+      rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [ref.name], verbs: ["get"] }],
+    } as KubernetesObject,
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [subject],
+    } as KubernetesObject,
+  ];
+}
+
+/** The Secrets named by `*-token-secret` options (unreadable references are left to the check to reject). */
+export function referencedSecrets(options: Readonly<Record<string, string>>): SecretRef[] {
+  return Object.entries(options)
+    .filter(([key]) => SECRET_REF_OPTION.test(key))
+    .flatMap(([, value]) => parseSecretRef(value) ?? []);
 }
 
 /** Creates the objects (in order); returns a function that deletes them again (reverse order, 404 is fine). */
@@ -172,6 +208,7 @@ export function leastPrivileged(
           await loadChecks(),
           plan.e2e,
           plan.scs && plan.scsConfig.enableDisruptive,
+          plan.scs ? referencedSecrets(plan.scsConfig.options) : [],
         );
         remove = await createObjects(kc, objects, say);
       },

@@ -12,6 +12,7 @@ import {
   E2E_SERVICE_ACCOUNT,
   leastPrivileged,
   leastPrivilegeObjects,
+  referencedSecrets,
   SCS_PLUGIN_SERVICE_ACCOUNT,
 } from "./least-privilege.ts";
 import {
@@ -203,6 +204,34 @@ describe("scs-kaas sonobuoy: the command lines", () => {
     expect(
       withE2e.some((o) => o.kind === "ServiceAccount" && o.metadata?.name === E2E_SERVICE_ACCOUNT),
     ).to.equal(true);
+  });
+
+  it("lets the scs plugin read exactly the Secrets its *-token-secret options name, in their namespaces", () => {
+    const secrets = referencedSecrets({
+      "lb-prober-token-secret": "kube-system/scs-lab-lb-prober",
+      "node-action-token-secret": "ops/webhook/bearer",
+      "lb-prober-url": "http://198.19.0.2:8199/",
+      "x-token-secret": "not-a-reference",
+    });
+    expect(secrets).to.deep.equal([
+      { namespace: "kube-system", name: "scs-lab-lb-prober", key: "token" },
+      { namespace: "ops", name: "webhook", key: "bearer" },
+    ]);
+    const objects = leastPrivilegeObjects("sonobuoy", [], false, false, secrets) as Array<
+      KubernetesObject & { rules?: unknown[]; subjects?: unknown[] }
+    >;
+    const roles = objects.filter((o) => o.kind === "Role" && o.metadata?.namespace !== "sonobuoy");
+    expect(roles.map((r) => `${r.metadata?.namespace}/${r.metadata?.name}`)).to.deep.equal([
+      "kube-system/scs-kaas-sonobuoy-read-scs-lab-lb-prober",
+      "ops/scs-kaas-sonobuoy-read-webhook",
+    ]);
+    expect(roles[0]?.rules).to.deep.equal([
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["scs-lab-lb-prober"], verbs: ["get"] },
+    ]);
+    const binding = objects.find((o) => o.kind === "RoleBinding" && o.metadata?.namespace === "ops");
+    expect(binding?.subjects).to.deep.equal([
+      { kind: "ServiceAccount", name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace: "sonobuoy" },
+    ]);
   });
 });
 

@@ -32,7 +32,11 @@ function describe(token: string, tokenFile: string): LbProber {
   return { listen, url: `http://${listen}/`, token, tokenFile };
 }
 
-/** The check options that point the lb-client-ip check at the lab's outside prober. */
+/** The prober's token in the cluster, so that no config-map or pod spec carries it. */
+export const LB_PROBER_SECRET = { namespace: "kube-system", name: "scs-lab-lb-prober", key: "token" };
+
+/** The check options that point the lb-client-ip check at the lab's outside prober and its token Secret. */
 export function lbProberOptions(p: LbProber): Record<string, string> {
-  return { "lb-prober-url": p.url, "lb-prober-token": p.token };
+  const s = LB_PROBER_SECRET;
+  return { "lb-prober-url": p.url, "lb-prober-token-secret": `${s.namespace}/${s.name}/${s.key}` };
 }

@@ -5,7 +5,7 @@ import { findScenario, isAmphora, type LoadBalancerKind } from "../scenarios/sce
 import { applyPodAddons, podAddonsReady } from "./addons/deploy.ts";
 import { prepareStorage } from "./addons/local-path.ts";
 import { NODE_ACTIONS_URL } from "./addons/node-actions.ts";
-import { startNodeActions } from "./addons/node-actions-start.ts";
+import { startNodeActions, tokenSecretYaml } from "./addons/node-actions-start.ts";
 import { ADDON_RBAC } from "./addons/rbac.ts";
 import { startApiLb } from "./api-lb.ts";
 import { devMode } from "./artifacts.ts";
@@ -18,7 +18,7 @@ import { run, waitFor } from "./exec.ts";
 import { ensureHostPackages } from "./host-packages.ts";
 import { apply, kubectl, waitApiHealthy, waitNodesReady } from "./kube.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
-import { createLbProber } from "./lb-prober.ts";
+import { createLbProber, LB_PROBER_SECRET } from "./lb-prober.ts";
 import {
   createFabric,
   createLbProxyNetwork,
@@ -90,7 +90,7 @@ export async function up(scenarioName: string, log: Log, opts: { build?: boolean
     startHostAddon(lab, "netpol", "./addons/netpol/daemon.ts", { NETPOL_MODE: scenario.networkPolicy });
   await applyPodAddons(lab, scenario);
   if (isAmphora(scenario.loadBalancer)) startAmphora(scenario.loadBalancer);
-  startProbeServer(lab);
+  await startProbeServer(lab);
   await waitNodesReady(
     lab.nodes.map((n) => n.name),
     240_000,
@@ -151,8 +151,9 @@ export function startAmphora(kind: LoadBalancerKind): void {
  * The outside vantage point of the lb-client-ip check: `scs-kaas probe-server` in the outside client's
  * namespace (198.19.0.2), allowed to probe the node network only. Its URL and token: lab/cluster/lb-prober.ts.
  */
-function startProbeServer(lab: LabRecord): void {
+async function startProbeServer(lab: LabRecord): Promise<void> {
   const prober = createLbProber(lab);
+  await apply(tokenSecretYaml(LB_PROBER_SECRET, prober.token), lab.kubernetesVersion);
   startDaemon({
     owner: "infra",
     name: "probe-server",

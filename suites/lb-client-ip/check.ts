@@ -6,6 +6,7 @@ import { suiteLabels } from "../framework/labels.ts";
 import { createTestNamespace, deleteIgnoringNotFound } from "../framework/namespace.ts";
 import { createPod, restrictedPod } from "../framework/pods.ts";
 import { RBAC } from "../framework/rbac.ts";
+import { readSecretValue } from "../framework/secret-ref.ts";
 import { scaledTimeout, sleep, timeoutScale, withTimeout } from "../framework/timeouts.ts";
 import { waitForLoadBalancerIngress, waitForPodReady } from "../framework/wait.ts";
 import { type ClusterAddresses, judge, type ServiceProbe } from "./evaluate.ts";
@@ -53,7 +54,7 @@ export const lbClientIpCheck: CheckDefinition = {
     async (ctx) => {
       const o = readOptions(ctx.options);
       if (!o.prober && inCluster()) {
-        return "no outside vantage point: running inside the cluster, a probe would measure kube-proxy, not the load balancer; run `scs-kaas probe-server` outside the cluster and pass --option lb-prober-url=... --option lb-prober-token=... (or SCS_KAAS_LB_PROBER_URL/_TOKEN)";
+        return "no outside vantage point: running inside the cluster, a probe would measure kube-proxy, not the load balancer; run `scs-kaas probe-server` outside the cluster and pass --option lb-prober-url=... with --option lb-prober-token-secret=<namespace>/<name>[/key] or lb-prober-token=... (or SCS_KAAS_LB_PROBER_URL/_TOKEN)";
       }
       return undefined;
     },
@@ -61,7 +62,16 @@ export const lbClientIpCheck: CheckDefinition = {
   async run(ctx) {
     const started = Date.now();
     const o = readOptions(ctx.options);
-    const vantage: Vantage = o.prober ? { kind: "remote", ...o.prober } : { kind: "local" };
+    const vantage: Vantage = o.prober
+      ? {
+          kind: "remote",
+          url: o.prober.url,
+          token:
+            "token" in o.prober
+              ? o.prober.token
+              : await readSecretValue(ctx, o.prober.tokenSecret, "lb-prober-token-secret"),
+        }
+      : { kind: "local" };
     ctx.log(
       vantage.kind === "remote"
         ? `probing from the outside prober ${vantage.url}`

@@ -28,6 +28,25 @@ describe("lb-client-ip options (SCS issues #227/#250/#251)", () => {
     );
   });
 
+  it("takes the prober's token as a Secret reference, so that it stays out of the plugin's config-map", () => {
+    const o = readOptions(
+      { "lb-prober-url": "http://x:1/", "lb-prober-token-secret": "kube-system/prober" },
+      {},
+    );
+    expect(o.prober).to.deep.equal({
+      url: "http://x:1/",
+      tokenSecret: { namespace: "kube-system", name: "prober", key: "token" },
+    });
+    const bad = (o: Record<string, string>) => () => readOptions(o, {});
+    expect(bad({ "lb-prober-url": "http://x/", "lb-prober-token-secret": "prober" })).to.throw(
+      CheckAborted,
+      /lb-prober-token-secret must be <namespace>\/<name>\[\/key\], got "prober"/,
+    );
+    expect(
+      bad({ "lb-prober-url": "http://x/", "lb-prober-token-secret": "a/b", "lb-prober-token": "t" }),
+    ).to.throw(CheckAborted, /not both/);
+  });
+
   it("aborts on bad input, naming the option", () => {
     const bad = (o: Record<string, string>) => () => readOptions(o, {});
     expect(bad({ "lb-variant": "no-colon" })).to.throw(
@@ -35,7 +54,10 @@ describe("lb-client-ip options (SCS issues #227/#250/#251)", () => {
       /lb-variant=no-colon: expected NAME:KEY=VALUE/,
     );
     expect(bad({ "lb-variant": "a:k=v;a:k=w" })).to.throw(CheckAborted, /variant name a is used twice/);
-    expect(bad({ "lb-prober-url": "http://x/" })).to.throw(CheckAborted, /lb-prober-token is not/);
+    expect(bad({ "lb-prober-url": "http://x/" })).to.throw(
+      CheckAborted,
+      /neither lb-prober-token nor lb-prober-token-secret is/,
+    );
     expect(bad({ "lb-client-address": "nat-box" })).to.throw(CheckAborted, /not an IP address/);
     expect(bad({ "lb-connections": "1000" })).to.throw(CheckAborted, /lb-connections=1000/);
   });

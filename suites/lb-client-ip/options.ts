@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { CheckAborted } from "../framework/errors.ts";
+import { parseSecretRef, type SecretRef } from "../framework/secret-ref.ts";
 
 /** A provider-specific Service variant: its name and the annotations that ask the load balancer for it. */
 export interface Variant {
@@ -11,7 +12,8 @@ export interface Variant {
 
 export interface LbOptions {
   variants: Variant[];
-  prober?: { url: string; token: string };
+  /** The outside prober; its token as a value or as a Secret to read (kept out of config-maps). */
+  prober?: { url: string; token: string } | { url: string; tokenSecret: SecretRef };
   clientAddress?: string;
   /** New connections per Service. */
   connections: number;
@@ -19,9 +21,10 @@ export interface LbOptions {
 
 /**
  * Reads the check's options: `lb-variant=NAME:KEY=VALUE[,KEY=VALUE]` (several separated by `;`, also as
- * `lb-variant-<anything>` keys, or SCS_KAAS_LB_VARIANT in the plugin's environment), `lb-prober-url` + `lb-prober-token` (also from SCS_KAAS_LB_PROBER_URL /
- * SCS_KAAS_LB_PROBER_TOKEN, e.g. from a Secret in the plugin's environment), `lb-client-address`,
- * `lb-connections`. Bad input aborts with the option named.
+ * `lb-variant-<anything>` keys, or SCS_KAAS_LB_VARIANT in the plugin's environment), `lb-prober-url` with
+ * `lb-prober-token` or `lb-prober-token-secret=<namespace>/<name>[/key]` (also SCS_KAAS_LB_PROBER_URL /
+ * SCS_KAAS_LB_PROBER_TOKEN in the plugin's environment), `lb-client-address`, `lb-connections`. Bad
+ * input aborts with the option named.
  */
 export function readOptions(
   options: Readonly<Record<string, string>>,
@@ -45,7 +48,17 @@ export function readOptions(
   if (dup) throw new CheckAborted(`option lb-variant: the variant name ${dup} is used twice`);
   const url = options["lb-prober-url"]?.trim() || env.SCS_KAAS_LB_PROBER_URL?.trim();
   const token = options["lb-prober-token"]?.trim() || env.SCS_KAAS_LB_PROBER_TOKEN?.trim();
-  if (url && !token) throw new CheckAborted("option lb-prober-url is set but lb-prober-token is not");
+  const secretText = options["lb-prober-token-secret"]?.trim();
+  if (token && secretText) throw new CheckAborted("give lb-prober-token or lb-prober-token-secret, not both");
+  const tokenSecret = secretText ? parseSecretRef(secretText) : undefined;
+  if (secretText && !tokenSecret)
+    throw new CheckAborted(
+      `option lb-prober-token-secret must be <namespace>/<name>[/key], got ${JSON.stringify(secretText)}`,
+    );
+  if (url && !token && !tokenSecret)
+    throw new CheckAborted(
+      "option lb-prober-url is set but neither lb-prober-token nor lb-prober-token-secret is",
+    );
   if (url && !/^https?:\/\/[^/]+/.test(url))
     throw new CheckAborted(`option lb-prober-url=${url} is not an http(s) URL`);
   const clientAddress = options["lb-client-address"]?.trim();
@@ -61,6 +74,7 @@ export function readOptions(
   return {
     variants,
     ...(url && token ? { prober: { url, token } } : {}),
+    ...(url && tokenSecret ? { prober: { url, tokenSecret } } : {}),
     ...(clientAddress ? { clientAddress } : {}),
     connections,
   };

@@ -15,8 +15,8 @@ import { NODE_ACTIONS_PATH, NODE_ACTIONS_SECRET, NODE_ACTIONS_URL } from "./node
 
 export const nodeActionsTokenFile = () => join(STATE_DIR, "node-actions", "token");
 
-export function tokenSecretYaml(token: string): string {
-  const s = NODE_ACTIONS_SECRET;
+/** A lab token as a Secret, for checks that take `*-token-secret=<namespace>/<name>[/key]`. */
+export function tokenSecretYaml(s: { namespace: string; name: string; key: string }, token: string): string {
   return `apiVersion: v1
 kind: Secret
 metadata:
@@ -35,7 +35,7 @@ export async function startNodeActions(lab: LabRecord): Promise<void> {
   const tokenFile = nodeActionsTokenFile();
   mkdirSync(join(STATE_DIR, "node-actions"), { recursive: true, mode: 0o700 });
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  await apply(tokenSecretYaml(token), lab.kubernetesVersion);
+  await apply(tokenSecretYaml(NODE_ACTIONS_SECRET, token), lab.kubernetesVersion);
   startDaemon({
     owner: "infra",
     name: "node-actions",

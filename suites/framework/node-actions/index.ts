@@ -17,11 +17,13 @@ import { readFile } from "node:fs/promises";
 import { CoreV1Api, type V1Node } from "@kubernetes/client-node";
 import type { CheckContext, Precondition, RbacRule, Timeout } from "../check.ts";
 import { CheckAborted, CheckSkipped, TimeoutExpired } from "../errors.ts";
+import { readSecretValue } from "../secret-ref.ts";
 import { scaledTimeout, sleep, withTimeout } from "../timeouts.ts";
 import { commandDriver } from "./command.ts";
 import { NODE_ACTION_CALL, type NodeAction, type NodeActionDriver } from "./driver.ts";
 import {
   HOW_TO_CONFIGURE,
+  NODE_ACTION_OPTIONS,
   NodeActionConfigError,
   parseNodeActionOptions,
   type TokenSource,
@@ -245,17 +247,7 @@ async function readToken(ctx: CheckContext, source: TokenSource): Promise<string
       );
     }
   } else {
-    const where = `${source.namespace}/${source.name}`;
-    // A 403 propagates; the framework turns it into an abort naming `get secrets` in that namespace.
-    const secret = await ctx
-      .api(CoreV1Api)
-      .readNamespacedSecret({ name: source.name, namespace: source.namespace });
-    const value = secret.data?.[source.key];
-    if (value === undefined)
-      throw new CheckAborted(
-        `node action: Secret ${where} has no key ${source.key} (node-action-token-secret)`,
-      );
-    token = Buffer.from(value, "base64").toString("utf8").trim();
+    token = await readSecretValue(ctx, source, NODE_ACTION_OPTIONS.tokenSecret);
   }
   if (!token) throw new CheckAborted(`node action: the bearer token (${source.kind}) is empty`);
   return token;

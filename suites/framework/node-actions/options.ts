@@ -2,6 +2,7 @@
  * The node-action options (`--option K=V` from the CLI, the plugin's config-map or SCS_KAAS_NODE_ACTION*
  * env in the cluster), read into one configuration. Pure: tested on data.
  */
+import { parseSecretRef, type SecretRef } from "../secret-ref.ts";
 
 export const NODE_ACTION_OPTIONS = {
   driver: "node-action",
@@ -12,12 +13,7 @@ export const NODE_ACTION_OPTIONS = {
   allowControlPlane: "node-action-allow-control-plane",
 } as const;
 
-/** The key of the Secret's data that holds the token when `node-action-token-secret` names none. */
-export const DEFAULT_TOKEN_KEY = "token";
-
-export type TokenSource =
-  | { kind: "file"; path: string }
-  | { kind: "secret"; namespace: string; name: string; key: string };
+export type TokenSource = { kind: "file"; path: string } | ({ kind: "secret" } & SecretRef);
 
 /** What every driver shares: the safety switch. */
 export interface CommonConfig {
@@ -97,13 +93,12 @@ function tokenSource(get: (key: string) => string | undefined): TokenSource {
     throw new NodeActionConfigError(
       "node-action=webhook needs a bearer token: node-action-token-file or node-action-token-secret",
     );
-  const parts = secret.split("/");
-  const [namespace, name, key = DEFAULT_TOKEN_KEY] = parts;
-  if (parts.length < 2 || parts.length > 3 || !namespace || !name || !key)
+  const ref = parseSecretRef(secret);
+  if (!ref)
     throw new NodeActionConfigError(
       `node-action-token-secret must be <namespace>/<name>[/key], got ${JSON.stringify(secret)}`,
     );
-  return { kind: "secret", namespace, name, key };
+  return { kind: "secret", ...ref };
 }
 
 function parseBoolean(key: string, text: string | undefined): boolean {
