@@ -1,27 +1,13 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { type FakeApiServer, startFakeApiServer } from "../runner/testdata/fake-api-server.ts";
 import { FakeStore } from "../runner/testdata/fake-store.ts";
+import { type CliRun, spawnCli } from "./testdata/spawn-cli.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-
-function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/scs-kaas.js"), ...args], {
-    cwd: home,
-    env: { PATH: process.env.PATH, HOME: home },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c) => {
-    stdout += c;
-  });
-  child.stderr.on("data", (c) => {
-    stderr += c;
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], home: string): Promise<CliRun> {
+  return spawnCli(args, { cwd: home, env: { PATH: process.env.PATH, HOME: home } }).done;
 }
 
 describe("scs-kaas cleanup (child process, fake API server)", function () {

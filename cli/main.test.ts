@@ -1,19 +1,14 @@
 /** The CLI as a person runs it: bin/scs-kaas.js in a child process, fake checks, a fake API server. */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
 import { type FakeApiServer, kubeconfigFor, startFakeApiServer } from "../runner/testdata/fake-api-server.ts";
 import { parseJunit, readTarGz } from "../runner/testdata/inspect.ts";
+import { type CliRun, spawnCli } from "./testdata/spawn-cli.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("scs-kaas CLI (child process)", function () {
   this.timeout(60_000);
@@ -50,19 +45,9 @@ describe("scs-kaas CLI (child process)", function () {
           }
         : {}),
     };
-    const child = spawn(process.execPath, [join(ROOT, "bin/scs-kaas.js"), ...args], { cwd: tmp, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    return new Promise((resolveRun) => {
-      child.on("exit", (code) => resolveRun({ code, stdout, stderr }));
-      void opts.during?.(child);
-    });
+    const { child, done } = spawnCli(args, { cwd: tmp, env });
+    void opts.during?.(child);
+    return done;
   }
 
   it("`list` shows both SCS checks with their standard ids", async () => {

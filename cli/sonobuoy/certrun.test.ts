@@ -3,20 +3,18 @@
  * records its calls: the order run → status → retrieve → delete, the report files, and what Ctrl-C does.
  * The command lines themselves are tested in sonobuoy.test.ts; the real Sonobuoy run is the lab's proof.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
+import { type CliRun, spawnCli } from "../testdata/spawn-cli.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FAKE = join(ROOT, "cli/sonobuoy/testdata/fake-sonobuoy.sh");
 const TARBALL = join(ROOT, "../shared/data/sonobuoy/testResultsOutput.tar.gz");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   calls: string[];
 }
 
@@ -35,31 +33,18 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
   ): Promise<Run> {
     const callsFile = join(tmp, "calls");
     const calls = () => (existsSync(callsFile) ? readFileSync(callsFile, "utf8").trim().split("\n") : []);
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, "bin/scs-kaas.js"), "sonobuoy", "--sonobuoy", FAKE, "-o", join(tmp, "out"), ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: tmp,
-          FAKE_STATE: tmp,
-          FAKE_MODE: mode,
-          FAKE_TARBALL: TARBALL,
-          SCS_KAAS_SONOBUOY_POLL_MS: "200",
-        },
+    const { child, done } = spawnCli(["sonobuoy", "--sonobuoy", FAKE, "-o", join(tmp, "out"), ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: tmp,
+        FAKE_STATE: tmp,
+        FAKE_MODE: mode,
+        FAKE_TARBALL: TARBALL,
+        SCS_KAAS_SONOBUOY_POLL_MS: "200",
       },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
     });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     await during?.(child, calls);
-    return { code: await exited, stdout, stderr, calls: calls() };
+    return { ...(await done), calls: calls() };
   }
 
   async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {

@@ -124,13 +124,14 @@ export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
     "run",
     ...kubeArgs(plan),
     `--namespace=${plan.namespace}`,
-    ...(plan.e2e && files.conformancePlugin ? [`--plugin=${files.conformancePlugin}`] : []),
-    ...(plan.e2e && !files.conformancePlugin
+    // Sonobuoy sets the selection of any plugin named e2e from these flags (or from its default mode,
+    // non-disruptive-conformance, when none is given), a generated definition's own env notwithstanding.
+    ...(plan.e2e
       ? [
-          "--plugin=e2e",
+          `--plugin=${files.conformancePlugin ?? "e2e"}`,
           ...conformanceSelection(conformanceFocus),
           `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
-          ...e2eImageArgs({ ...img, pullPolicy: undefined }),
+          ...(files.conformancePlugin ? [] : e2eImageArgs({ ...img, pullPolicy: undefined })),
         ]
       : []),
     ...(plan.e2e ? [`--plugin=${files.netpolPlugin}@${NETPOL_PLUGIN}`] : []),

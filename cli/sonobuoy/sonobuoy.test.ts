@@ -139,7 +139,15 @@ describe("scs-kaas sonobuoy: the command lines", () => {
       "--plugin=/o/plugins/e2e-netpol.yaml@e2e-netpol",
       "--plugin=/o/plugins/scs.yaml",
     ]);
-    expect(args.some((a) => a.startsWith("--mode") || a.startsWith("--e2e-focus"))).to.equal(false);
+    // Seen on the lab: without them Sonobuoy gave the generated e2e plugin its default mode's selection
+    // (all of [Conformance] minus [Disruptive]), whatever the file said: a quick run became a full one.
+    expect(args).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
+    expect(args).to.include("--e2e-skip=");
+    const full = runArgs({ ...plan, quick: false }, { ...files, conformancePlugin: "/o/plugins/e2e.yaml" });
+    expect(full).to.include("--mode=certified-conformance");
+    expect(
+      full.some((a) => a.startsWith("--e2e-focus") || a.startsWith("--kube-conformance-image")),
+    ).to.equal(false);
     const gen = conformanceGenArgs(plan);
     expect(gen).to.include(`--e2e-focus=${QUICK_CONFORMANCE_FOCUS}`);
     expect(conformanceGenArgs({ ...plan, quick: false })).to.include("--mode=certified-conformance");

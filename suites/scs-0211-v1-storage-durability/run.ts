@@ -82,11 +82,11 @@ const workloadSelector = `${WORKLOAD_LABEL}=${WORKLOAD_NAME}`;
 export async function prepare(ctx: CheckContext): Promise<Prepared> {
   const bytes = dataSize(ctx);
   const nodesBefore = await snapshotNodes(ctx);
-  const candidates = await withoutAggregator(ctx, await nodesToActOn(ctx));
+  const candidates = await nodesToActOn(ctx);
   const preferred = candidates[0];
   if (!preferred) {
     throw new CheckSkipped(
-      "no node the suite may act on (Ready, schedulable, not its own, not control plane)",
+      "no node the suite may act on (Ready, schedulable, not its own, no Sonobuoy pod on it, not control plane)",
     );
   }
   const classes = (await ctx.api(StorageV1Api).listStorageClass()).items;
@@ -127,18 +127,6 @@ export async function prepare(ctx: CheckContext): Promise<Prepared> {
   );
   ctx.log(`wrote ${written.bytes} bytes on node ${nodeName}, sha256 ${written.sha256}`);
   return { namespace, node, nodeName, pod, pv, locality, written, nodesBefore, timeline, details };
-}
-
-/** Sonobuoy's aggregator pod: a roll or kill of its node ends the whole Sonobuoy run (seen on the lab). */
-export const AGGREGATOR_SELECTOR = "sonobuoy-component=aggregator";
-
-/** The candidates minus nodes that run a Sonobuoy aggregator (in the cluster the plugin's results die with it). */
-export async function withoutAggregator(ctx: CheckContext, candidates: V1Node[]): Promise<V1Node[]> {
-  const pods = (await ctx.api(CoreV1Api).listPodForAllNamespaces({ labelSelector: AGGREGATOR_SELECTOR }))
-    .items;
-  const busy = new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n));
-  if (busy.size) ctx.log(`not acting on ${[...busy].join(", ")}: runs the Sonobuoy aggregator`);
-  return candidates.filter((n) => !busy.has(n.metadata?.name ?? ""));
 }
 
 export interface MoveOptions {

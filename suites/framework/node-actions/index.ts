@@ -47,7 +47,16 @@ const POLL_MS = 2000;
 /** What node actions need from the API (a `node-action-token-secret` also needs `get` on that Secret). */
 export const NODE_ACTION_RBAC: readonly RbacRule[] = [
   { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
+  // Sonobuoy's pods, wherever its namespace is: their nodes are never acted on.
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
 ];
+
+/**
+ * Every pod Sonobuoy runs (its aggregator, each plugin's pods): a roll or kill of a node that runs one
+ * ends the aggregator's run or breaks a plugin beside ours (seen on the lab: a roll ended the whole run;
+ * a drain evicted the conformance plugin).
+ */
+export const SONOBUOY_POD_SELECTOR = "sonobuoy-component";
 
 /** The driver the options ask for; undefined when none is configured. A wrong configuration aborts. */
 export function nodeActionDriver(ctx: CheckContext): NodeActionDriver | undefined {
@@ -86,10 +95,27 @@ export function safetyRules(ctx: CheckContext): SafetyRules {
   return { ...(suiteNode ? { suiteNode } : {}), allowControlPlane: config?.allowControlPlane ?? false };
 }
 
-/** Nodes a check may act on: Ready, schedulable, not the suite's own, control plane only when allowed; workers first. */
+/**
+ * Nodes a check may act on: Ready, schedulable, not the suite's own, none that runs a Sonobuoy pod,
+ * control plane only when allowed; workers first.
+ */
 export async function nodesToActOn(ctx: CheckContext): Promise<V1Node[]> {
   const nodes = (await ctx.api(CoreV1Api).listNode()).items;
-  return eligible(nodes, safetyRules(ctx));
+  const busy = await nodesRunningSonobuoy(ctx);
+  if (busy.size)
+    ctx.log(`not acting on ${[...busy].sort().join(", ")}: runs a Sonobuoy pod (its aggregator or a plugin)`);
+  return eligible(nodes, safetyRules(ctx)).filter((n) => !busy.has(nodeName(n)));
+}
+
+async function nodesRunningSonobuoy(ctx: CheckContext): Promise<Set<string>> {
+  const pods = (await ctx.api(CoreV1Api).listPodForAllNamespaces({ labelSelector: SONOBUOY_POD_SELECTOR }))
+    .items;
+  return new Set(
+    pods
+      .filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed")
+      .map((p) => p.spec?.nodeName)
+      .filter((n): n is string => !!n),
+  );
 }
 
 export interface NodeActionReport {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig, type V1Node } from "@kubernetes/client-node";
+import { KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { type FakeApiServer, json, startFakeApiServer } from "../../../runner/testdata/fake-api-server.ts";
 import type { CheckContext } from "../check.ts";
@@ -277,15 +277,25 @@ describe("node actions: withNodeAction safety (fake API server, real webhook)", 
   let api: FakeApiServer;
   let hook: Awaited<ReturnType<typeof startWebhook>>;
   let nodes: V1Node[];
+  let sonobuoyPods: V1Pod[];
   const savedNodeName = process.env[SUITE_NODE_ENV];
 
   beforeEach(async () => {
     resetNodeActionState();
     nodes = [node("cp-a", { controlPlane: true }), node("worker-a"), node("worker-b"), node("worker-c")];
+    sonobuoyPods = [];
     api = await startFakeApiServer([
       (_req, res, url) =>
         url.pathname === "/api/v1/nodes" &&
         json(res, 200, { kind: "NodeList", apiVersion: "v1", metadata: {}, items: nodes }),
+      (_req, res, url) =>
+        url.pathname === "/api/v1/pods" &&
+        json(res, 200, {
+          kind: "PodList",
+          apiVersion: "v1",
+          metadata: {},
+          items: url.searchParams.get("labelSelector") === "sonobuoy-component" ? sonobuoyPods : [],
+        }),
     ]);
     hook = await startWebhook((body, res) => {
       const target = nodes.find((n) => n.metadata?.name === body.node);
@@ -347,6 +357,23 @@ describe("node actions: withNodeAction safety (fake API server, real webhook)", 
       "worker-c",
       "cp-a",
     ]);
+  });
+
+  it("never offers a node that runs a Sonobuoy pod (aggregator or plugin); a finished plugin pod does not count", async () => {
+    const pod = (name: string, on: string, component: string, phase: string): V1Pod => ({
+      metadata: { name, namespace: "sonobuoy", labels: { "sonobuoy-component": component } },
+      spec: { nodeName: on, containers: [] },
+      status: { phase },
+    });
+    sonobuoyPods = [
+      pod("sonobuoy", "worker-b", "aggregator", "Running"),
+      pod("sonobuoy-e2e-job-1", "worker-c", "plugin", "Succeeded"),
+    ];
+    const { ctx, record } = context();
+    expect((await nodesToActOn(ctx)).map((n) => n.metadata?.name)).to.deep.equal(["worker-c"]);
+    expect(record.log.join("\n")).to.match(/not acting on worker-b: runs a Sonobuoy pod/);
+    sonobuoyPods.push(pod("sonobuoy-e2e-netpol-job-2", "worker-c", "plugin", "Running"));
+    expect(await nodesToActOn(ctx)).to.deep.equal([]);
   });
 
   it("refuses the suite's own node and a control-plane node, calling nothing", async () => {
