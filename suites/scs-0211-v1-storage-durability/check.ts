@@ -1,4 +1,4 @@
-import { CoreV1Api, type V1Taint } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod, type V1Taint } from "@kubernetes/client-node";
 import type { CheckContext, CheckDefinition, CheckOutcome } from "../framework/check.ts";
 import { CheckAborted, CheckFailed } from "../framework/errors.ts";
 import { NODE_ACTION_RBAC, nodeActionConfigured, withNodeAction } from "../framework/node-actions/index.ts";
@@ -87,14 +87,7 @@ export const durabilityNodeRollCheck: CheckDefinition = {
       // infrastructure did not do its part.
       const verified = await readBack(ctx, p, pod);
       await roll;
-      observation = {
-        action: "rolled",
-        node: p.nodeName,
-        written: p.written,
-        verified,
-        timeline: p.timeline,
-        ...(pod.spec?.nodeName ? { newNode: pod.spec.nodeName } : {}),
-      };
+      observation = observed(p, "rolled", pod, verified);
     } catch (err) {
       observation = evidenceOutcome(err, p, "rolled");
       await roll.catch((e: unknown) => ctx.log(`the roll also ended badly: ${(e as Error).message}`));
@@ -102,6 +95,23 @@ export const durabilityNodeRollCheck: CheckDefinition = {
     return conclude(ctx, p, observation);
   },
 };
+
+/** What was seen when the workload came back: where, and what it read. */
+function observed(
+  p: Prepared,
+  action: DurabilityObservation["action"],
+  pod: V1Pod,
+  verified: DurabilityObservation["verified"],
+): DurabilityObservation {
+  return {
+    action,
+    node: p.nodeName,
+    written: p.written,
+    verified,
+    timeline: p.timeline,
+    ...(pod.spec?.nodeName ? { newNode: pod.spec.nodeName } : {}),
+  };
+}
 
 export const durabilityVmKillCheck: CheckDefinition = {
   id: "scs-0211-v1/durability-vm-kill",
@@ -141,14 +151,7 @@ export const durabilityVmKillCheck: CheckDefinition = {
       }
       const pod = await moved;
       const verified = await readBack(ctx, p, pod);
-      observation = {
-        action: "killed",
-        node: p.nodeName,
-        written: p.written,
-        verified,
-        timeline: p.timeline,
-        ...(pod.spec?.nodeName ? { newNode: pod.spec.nodeName } : {}),
-      };
+      observation = observed(p, "killed", pod, verified);
     } catch (err) {
       observation = evidenceOutcome(err, p, "killed");
     }
