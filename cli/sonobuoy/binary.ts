@@ -1,6 +1,9 @@
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 /** Sonobuoy versions `scs-kaas sonobuoy` was run with end to end (the lab builds this one). */
 export const TESTED_SONOBUOY_VERSIONS = ["v0.57.5"] as const;
@@ -45,25 +48,27 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** Sonobuoy's output is small (status JSON, a generated plugin); anything near this is a fault. */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
 /** Runs sonobuoy with these arguments (no shell), collects its output; never throws for a non-zero exit. */
-export function execSonobuoy(
+export async function execSonobuoy(
   bin: string,
   args: readonly string[],
   signal?: AbortSignal,
 ): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...args], { stdio: ["ignore", "pipe", "pipe"], ...(signal ? { signal } : {}) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString("utf8");
+  try {
+    const { stdout, stderr } = await execFileAsync(bin, [...args], {
+      encoding: "utf8",
+      maxBuffer: MAX_OUTPUT,
+      ...(signal ? { signal } : {}),
     });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof e.code === "number") return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+    throw err;
+  }
 }
 
 /** Like execSonobuoy, but a non-zero exit throws with what sonobuoy said. */

@@ -1,4 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 export type RunOptions = {
   cwd?: string;
@@ -41,20 +44,15 @@ export function run(command: string, args: readonly string[], opts: RunOptions):
 }
 
 /** Runs a command and returns its stdout; for short queries such as `go env GOMODCACHE`. */
-export function capture(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => {
-      stdout += b.toString("utf8");
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      stderr += b.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(" ")}: ${stderr.trim()}`)),
-    );
-  });
+export async function capture(
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
+  try {
+    return (await execFileAsync(command, [...args], { env: env ?? process.env, encoding: "utf8" })).stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${command} ${args.join(" ")}: ${e.stderr?.trim() || e.message}`);
+  }
 }
