@@ -1,6 +1,8 @@
 // Benchmark: wall time of the whole non-disruptive selection (run concurrently, as `scs-kaas run` does)
 // against the slowest single check run alone. Goal (issue #11): at most 1.2x the slowest check.
-//   On a cluster:  scripts/node22 node bench/parallel.ts --kubeconfig FILE [--runs 3]
+//   On a cluster:  scripts/node22 node bench/parallel.ts --kubeconfig FILE [--runs 3] [--reference-date D]
+//   On the lab:    scripts/node22 node bench/parallel.ts --kubeconfig "$(npm run -s lab -- kubeconfig)" \
+//                    --reference-date "$(node -p 'require("./suites/scs-0210-v2-version-policy/release-data.snapshot.json").snapshotDate')"
 //   Without one:   scripts/node22 node bench/parallel.ts --synthetic [--runs 3]
 // --synthetic runs 12 stand-in checks (each waits 1-6 s on timers, i.e. on "the cluster", like the real
 // ones) against the runner's stand-in API server: it measures the runner's concurrency, not a cluster.
@@ -22,6 +24,8 @@ function arg(name: string): string | undefined {
 
 const runs = Number(arg("runs") ?? 3);
 const parallel = Number(arg("parallel") ?? DEFAULT_PARALLEL);
+/** The version-policy check judges as of this day (the release-data snapshot's, on the lab). */
+const referenceDate = arg("reference-date") ? new Date(`${arg("reference-date")}T00:00:00Z`) : new Date();
 
 function synthetic(): CheckDefinition[] {
   return Array.from({ length: 12 }, (_, i) => ({
@@ -54,7 +58,7 @@ async function timed(
       kubeConfig,
       outputDir: dir,
       runId: `bench${Date.now().toString(36)}`,
-      referenceDate: new Date(),
+      referenceDate,
       checkOptions: {},
       mode: "cli",
       suiteVersion: "bench",
