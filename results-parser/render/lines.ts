@@ -23,7 +23,8 @@ export function renderLines(r: Report): string {
     if (t.informational) {
       // No SCS standard: its findings are information, which the driver does not count against the scope.
       if (t.verdict !== "NOT_RUN") {
-        out.push(`info: ${t.id}: informational, not part of the scope verdict: ${t.reasons.join("; ")}`);
+        const said = [...t.reasons, ...t.notes].join("; ");
+        out.push(`info: ${t.id}: informational, not part of the scope verdict${said ? `: ${said}` : ""}`);
       }
       continue;
     }

@@ -37,6 +37,32 @@ describe("renderers", () => {
     expect(text).to.match(/^error: cncf-k8s-conformance: failed: \[sig-cli\] Kubectl client should <apply>/m);
   });
 
+  it("lines: an informational id (lb-client-ip-check, SCS issue #227) says how it passed, without a dangling colon", async () => {
+    const props = (verdict: string) => ({
+      "scs.check-id": "scs-issue-227/lb-client-ip",
+      "scs.test-id": "lb-client-ip-check",
+      "scs.standard": "scs-issue-227",
+      "scs.verdict": verdict,
+      "scs.scope": "cluster",
+    });
+    const file = await writeTemp(
+      "lb.tar.gz",
+      await tarGzBuffer(
+        fixtureEntries({
+          scsCases: [{ name: "[scs-issue-227] lb-client-ip-check", props: props("pass"), time: 5 }],
+        }),
+      ),
+    );
+    const lines = (await render(await makeReport(file, { now: new Date("2026-08-01T10:00:00Z") }), "lines"))
+      .trimEnd()
+      .split("\n");
+    const info = lines.find((l) => l.startsWith("info: lb-client-ip-check: informational"));
+    expect(info).to.match(
+      /^info: lb-client-ip-check: informational, not part of the scope verdict(: \S.*)?$/,
+    );
+    expect(lines).to.include("lb-client-ip-check: PASS");
+  });
+
   it("scs-report: the SCS report keys, results as 1/0/-1", async () => {
     const doc = parse(await render(await failingReport(), "scs-report"));
     expect(Object.keys(doc)).to.deep.equal(["spec", "checked_at", "reference_date", "subject", "run"]);
