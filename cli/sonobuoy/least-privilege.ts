@@ -105,18 +105,19 @@ export function leastPrivilegeObjects(
       subjects: [subject],
     } as KubernetesObject,
     ...(disruptive ? disruptiveObjects : []),
-    ...secrets.flatMap((ref) => secretReader(ref, subject, labels)),
+    ...secrets.flatMap((ref) => secretReader(SCS_PLUGIN_CLUSTER_ROLE, ref, subject, labels)),
     ...(e2e ? e2eObjects : []),
   ];
 }
 
-/** A Role and RoleBinding that let the plugin read one named Secret in its namespace, nothing more. */
-function secretReader(
+/** A Role and RoleBinding that let `subject` read one named Secret in its namespace, nothing more. */
+export function secretReader(
+  prefix: string,
   ref: SecretRef,
   subject: { kind: string; name: string; namespace: string },
   labels: Record<string, string>,
 ): KubernetesObject[] {
-  const name = `${SCS_PLUGIN_CLUSTER_ROLE}-read-${ref.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, "");
+  const name = `${prefix}-read-${ref.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, "");
   const metadata = { name, namespace: ref.namespace, labels };
   return [
     {

@@ -4,8 +4,11 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments, stringify } from "yaml";
+import { secretReader } from "../../cli/sonobuoy/least-privilege.ts";
+import { NODE_ACTIONS_SECRET } from "../cluster/addons/node-actions.ts";
 import { run } from "../cluster/exec.ts";
 import { adminConfig, apply, kubectl } from "../cluster/kube.ts";
+import { LB_PROBER_SECRET } from "../cluster/lb-prober.ts";
 
 const CLI = fileURLToPath(new URL("../../bin/scs-kaas.js", import.meta.url));
 const TOKEN_LIFETIME = "1h";
@@ -19,7 +22,9 @@ interface Doc {
 
 /**
  * `scs-kaas rbac`'s manifest (its objects), plus `scs-kaas rbac --disruptive`'s opt-in role when asked,
- * with one verb on one resource taken away when asked.
+ * with one verb on one resource taken away when asked; and `get` on the lab's two token Secrets (the
+ * node-action webhook's, the outside prober's), which `lab suite` names as `*-token-secret` options, as a
+ * provider grants them for its own.
  */
 export async function rbacDocs(
   drop?: { verb: string; resource: string },
@@ -32,6 +37,13 @@ export async function rbacDocs(
       .map((d) => d.toJSON() as Doc)
       .filter((d) => d?.kind),
   );
+  const sa = docs.find((d) => d.kind === "ServiceAccount")?.metadata;
+  if (sa?.name && sa.namespace) {
+    const subject = { kind: "ServiceAccount", name: sa.name, namespace: sa.namespace };
+    const labels = { "app.kubernetes.io/managed-by": "scs-kaas" };
+    for (const ref of [NODE_ACTIONS_SECRET, LB_PROBER_SECRET])
+      docs.push(...(secretReader(sa.name, ref, subject, labels) as Doc[]));
+  }
   if (!drop) return docs;
   let dropped = false;
   for (const d of docs) {
