@@ -102,8 +102,13 @@ async function main(): Promise<void> {
     }
     const slowest = Math.max(...alone.values());
     const sum = [...alone.values()].reduce((a, b) => a + b, 0);
-    // Sequential, the default bound, and every check at once.
-    for (const par of [...new Set([1, parallel, checks.length])]) {
+    // The default bound and every check at once (sequential too with --sequential; the sum above estimates it).
+    const levels = [
+      ...(process.argv.includes("--sequential") ? [1] : []),
+      parallel,
+      Math.min(parallel, checks.length),
+    ];
+    for (const par of [...new Set(levels)]) {
       const times: number[] = [];
       let verdicts: string[] = [];
       for (let i = 0; i < runs; i++) {
