@@ -125,6 +125,7 @@ program
   )
   .option("--focus <text>", "the conformance plugin's focus (default: --quick's one spec)")
   .option("--full", "the full certification run (every [Conformance] and NetworkPolicy spec; hours)")
+  .option("--e2e-procs <n>", "Ginkgo processes for the e2e plugins (default 1; [Serial] specs still alone)")
   .option("--no-scs", "run the e2e plugins only")
   .option("--no-e2e", "run the scs plugin only (a cluster-only lab has no conformance image)")
   .option("--scs-focus <regex>", "the scs plugin runs only the checks matching this")
@@ -148,6 +149,7 @@ program
     async (opts: {
       focus?: string;
       full?: boolean;
+      e2eProcs?: string;
       leastPrivilege?: boolean;
       e2e: boolean;
       scs: boolean;
@@ -164,6 +166,7 @@ program
       const ok = await runSonobuoy({
         ...(opts.focus ? { focus: opts.focus } : {}),
         full: Boolean(opts.full),
+        ...(opts.e2eProcs ? { e2eProcs: Number(opts.e2eProcs) } : {}),
         leastPrivilege: Boolean(opts.leastPrivilege),
         e2e: opts.e2e,
         scs: opts.scs,

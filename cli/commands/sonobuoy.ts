@@ -16,6 +16,7 @@ interface SonobuoyOptions {
   e2e: boolean;
   scs: boolean;
   flakeAttempts: number;
+  e2eProcs?: number;
   focus?: string;
   skip?: string;
   enableDisruptive?: boolean;
@@ -80,6 +81,7 @@ export function planFrom(opts: SonobuoyOptions): CertRunPlan {
     ...(opts.e2eFocus ? { conformanceFocus: opts.e2eFocus } : {}),
     ...(opts.netpolFocus ? { netpolFocus: opts.netpolFocus } : {}),
     flakeAttempts: opts.flakeAttempts,
+    ...(opts.e2eProcs ? { e2eProcs: opts.e2eProcs } : {}),
     scsConfig: {
       ...(opts.focus ? { focus: opts.focus } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),
@@ -147,6 +149,11 @@ export function register(program: Command): void {
         "IfNotPresent",
         "Never",
       ]),
+    )
+    .option(
+      "--e2e-procs <n>",
+      "e2e plugins: Ginkgo processes at once (default 1, as certification runs; [Serial] specs still run alone)",
+      wholeNumber(1),
     )
     .option("--timeout <seconds>", "Sonobuoy's timeout for the plugins", wholeNumber(60), 21_600)
     .option(

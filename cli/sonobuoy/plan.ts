@@ -41,6 +41,11 @@ export interface CertRunPlan {
   conformanceFocus?: string;
   netpolFocus?: string;
   flakeAttempts: number;
+  /**
+   * Ginkgo processes for the e2e plugins (`--procs`); absent: one, as certification runs. Specs marked
+   * [Serial] still run alone, after the others (Ginkgo's Serial decorator), so the set that runs is the same.
+   */
+  e2eProcs?: number;
   scsConfig: ScsConfig;
   images: Images;
   /** Sonobuoy's aggregator timeout, seconds. */
@@ -68,6 +73,12 @@ export interface ScsConfig {
 
 const RESERVED_KEYS = ["focus", "skip", "reference-date", "enable-disruptive", "parallel"];
 
+/** The e2e plugins' extra Ginkgo arguments: SCS's flake attempts, and parallel processes when asked. */
+function ginkgoArgsEnv(plan: Pick<CertRunPlan, "flakeAttempts" | "e2eProcs">): string {
+  const procs = plan.e2eProcs && plan.e2eProcs > 1 ? ` --procs=${plan.e2eProcs}` : "";
+  return `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}${procs}`;
+}
+
 /** Arguments for `sonobuoy gen plugin e2e` that produce the NetworkPolicy plugin's definition. */
 export function netpolGenArgs(plan: CertRunPlan): string[] {
   return [
@@ -78,7 +89,7 @@ export function netpolGenArgs(plan: CertRunPlan): string[] {
     `--namespace=${plan.namespace}`,
     `--e2e-focus=${plan.netpolFocus ?? (plan.quick ? QUICK_NETPOL_FOCUS : NETPOL_FOCUS)}`,
     "--e2e-skip=",
-    `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
+    ginkgoArgsEnv(plan),
     ...e2eImageArgs(plan.images),
   ];
 }
@@ -93,7 +104,7 @@ export function conformanceGenArgs(plan: CertRunPlan): string[] {
     ...kubeArgs(plan),
     `--namespace=${plan.namespace}`,
     ...conformanceSelection(focus),
-    `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
+    ginkgoArgsEnv(plan),
     ...e2eImageArgs(plan.images),
   ];
 }
@@ -130,7 +141,7 @@ export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
       ? [
           `--plugin=${files.conformancePlugin ?? "e2e"}`,
           ...conformanceSelection(conformanceFocus),
-          `--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=${plan.flakeAttempts}`,
+          ginkgoArgsEnv(plan),
           ...(files.conformancePlugin ? [] : e2eImageArgs({ ...img, pullPolicy: undefined })),
         ]
       : []),

@@ -124,6 +124,16 @@ describe("scs-kaas sonobuoy: the command lines", () => {
     expect(() => runArgs({ ...plan, scs: false }, {})).to.throw(/nothing to run/);
   });
 
+  it("--e2e-procs: Ginkgo processes for both e2e plugins beside the flake attempts; none by default (certification runs one)", () => {
+    const plan = planFrom({ ...defaults, e2eProcs: 8 });
+    const env = "--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=2 --procs=8";
+    expect(runArgs(plan, files)).to.include(env);
+    expect(netpolGenArgs(plan)).to.include(env);
+    expect(runArgs(planFrom(defaults), files)).to.include(
+      "--plugin-env=e2e.E2E_EXTRA_GINKGO_ARGS=--flake-attempts=2",
+    );
+  });
+
   it("least privilege: the aggregator reads only, the namespace exists beforehand, e2e runs from generated files", () => {
     const { plan } = leastPrivileged(planFrom({ ...defaults, quick: true }), () => {});
     expect(plan).to.include({

@@ -24,6 +24,8 @@ export interface SonobuoyRunOptions {
   focus?: string;
   /** The full certification run (certified-conformance, every NetworkPolicy spec) instead of --quick. */
   full: boolean;
+  /** Ginkgo processes for the e2e plugins (`scs-kaas sonobuoy --e2e-procs`). */
+  e2eProcs?: number;
   /** Run the upstream e2e plugins (their conformance image is not in a cluster-only lab such as eol-version). */
   e2e: boolean;
   scs: boolean;
@@ -60,6 +62,7 @@ export function labPlan(
     quick: !opts.full,
     ...(opts.focus ? { conformanceFocus: opts.focus } : {}),
     flakeAttempts: 2,
+    ...(opts.e2eProcs ? { e2eProcs: opts.e2eProcs } : {}),
     scsConfig: {
       // Node rolls and VM kills would break the conformance specs running beside them in a full run.
       enableDisruptive: opts.disruptive && !opts.full,
