@@ -91,7 +91,8 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
       child.kill("SIGINT");
     });
     expect(r.code).to.equal(2);
-    expect(r.calls.at(-1)).to.match(/^delete --wait/);
+    // The e2e run stopped halfway: its test namespaces go too.
+    expect(r.calls.at(-1)).to.match(/^delete --all --wait/);
     expect(r.calls.some((c) => c.startsWith("retrieve"))).to.equal(false);
     expect(r.stderr).to.contain("SIGINT: stopping; deleting what Sonobuoy made");
     expect(r.stderr).to.contain("no results: interrupted by SIGINT");
@@ -111,6 +112,6 @@ describe("scs-kaas sonobuoy (child process, stand-in sonobuoy)", function () {
     expect(r.stderr).to.contain(
       "SIGINT again: leaving now. Left in the cluster: Sonobuoy's namespace sonobuoy",
     );
-    expect(r.stderr).to.contain("sonobuoy delete --wait --kubeconfig=/k/config --namespace=sonobuoy");
+    expect(r.stderr).to.contain("sonobuoy delete --all --wait --kubeconfig=/k/config --namespace=sonobuoy");
   });
 });

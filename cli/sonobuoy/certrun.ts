@@ -100,7 +100,7 @@ export async function certRun(
     }
     io.say(`${name} again: leaving now. Left in the cluster: ${leftovers}.`);
     io.say(
-      `remove it with: sonobuoy delete --wait ${[...kubeArgs(plan), `--namespace=${plan.namespace}`].join(" ")}`,
+      `remove it with: sonobuoy delete ${plan.e2e ? "--all " : ""}--wait ${[...kubeArgs(plan), `--namespace=${plan.namespace}`].join(" ")}`,
     );
     process.exit(2);
   };
@@ -126,9 +126,14 @@ export async function certRun(
   } catch (err) {
     failure = stop.signal.aborted ? (stop.signal.reason as Error).message : (err as Error).message;
   } finally {
-    io.say("sonobuoy delete --wait: removing the namespace, RBAC and plugin pods");
+    // An e2e run stopped halfway leaves its test namespaces (labels e2e-framework, e2e-run): --all takes them.
+    const all = stop.signal.aborted && plan.e2e ? ["--all"] : [];
+    io.say(
+      `sonobuoy delete ${all.length ? "--all " : ""}--wait: removing the namespace, RBAC and plugin pods${all.length ? ", and the e2e namespaces the interrupted conformance run left" : ""}`,
+    );
     const del = await execSonobuoy(bin, [
       "delete",
+      ...all,
       "--wait",
       ...kubeArgs(plan),
       `--namespace=${plan.namespace}`,

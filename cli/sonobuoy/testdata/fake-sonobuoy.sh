@@ -21,7 +21,7 @@ case "$1 $2" in
   "retrieve "*)
     cp "$FAKE_TARBALL" "$2/202612020000_sonobuoy_fake.tar.gz"
     echo "$2/202612020000_sonobuoy_fake.tar.gz" ;;
-  "delete --wait")
+  "delete --wait"|"delete --all")
     if [ "$FAKE_MODE" = hang-delete ]; then sleep 30; fi ;;
   *) echo "fake sonobuoy: unexpected $*" >&2; exit 1 ;;
 esac
