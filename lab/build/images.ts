@@ -221,6 +221,7 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
       dig: debianVersion("bind9-dnsutils"),
       nc: debianVersion("netcat-openbsd"),
       sh: debianVersion("dash"),
+      getent: debianVersion("libc-bin"),
     },
     layers: async () => {
       const dir = await agnhostModuleFiles();
@@ -231,6 +232,10 @@ export function imageSpecs(kubernetesVersion: string): ImageSpec[] {
           ...programWithLibraries("/usr/bin/dig"),
           ...programWithLibraries("/usr/bin/nc.openbsd", "/usr/bin/nc"),
           ...programWithLibraries("/usr/bin/dash", "/bin/sh"),
+          // The DNS specs' jessie querier (glibc-dns-testing) runs `getent hosts` against /etc/hosts and DNS
+          // (seen missing in the full conformance run: "DNS should provide /etc/hosts entries" hung).
+          ...programWithLibraries("/usr/bin/getent"),
+          { kind: "file", path: "etc/nsswitch.conf", content: "hosts: files dns\n" },
           { kind: "file", path: "agnhost", source: path("agnhost"), mode: 0o755 },
           { kind: "symlink", path: "agnhost-2", target: "agnhost" },
           { kind: "dir", path: "uploads" },
