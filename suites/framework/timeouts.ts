@@ -18,6 +18,8 @@ export const TIMEOUTS = {
   "node-ready": 600_000,
   /** The node controller marks an unreachable node NotReady (node-monitor-grace-period is 40-50 s). */
   "node-not-ready": 300_000,
+  /** An Ingress of the default IngressClass gets an address from its controller (a SHOULD, scs-0219). */
+  "ingress-address": 60_000,
   /** A Service of type LoadBalancer gets an ingress address. */
   "lb-ingress": 300_000,
   /** One exec into a container, from connect to exit status. */

@@ -1,7 +1,7 @@
 import { CoreV1Api, NetworkingV1Api, type V1NetworkPolicy } from "@kubernetes/client-node";
 import type { CheckContext, CheckDefinition } from "../framework/check.ts";
 import { suiteImage, workloadCommand } from "../framework/images.ts";
-import { suiteLabels } from "../framework/labels.ts";
+import { RUN_ID_LABEL, suiteLabels } from "../framework/labels.ts";
 import { createTestNamespace, deleteIgnoringNotFound } from "../framework/namespace.ts";
 import { createPod, restrictedPod } from "../framework/pods.ts";
 import { RBAC } from "../framework/rbac.ts";
@@ -12,7 +12,8 @@ import { judgeCases } from "./judge.ts";
 import { allCells, type LogicalNs, NAMESPACES, PODS, SERVE_PORTS, type TestPods } from "./matrix.ts";
 import { type ProbeStats, type ProbeTargets, probeCells } from "./probe.ts";
 import { DEFAULT_PACING, type PolicyCluster, runCases } from "./run-cases.ts";
-import { clusterNetworkingOverview, SHOULD_RBAC } from "./shoulds.ts";
+import { probeClusterPolicy, startIngressProbe } from "./should-probes.ts";
+import { gatherNetworkingFacts, networkingOverview, SHOULD_RBAC } from "./shoulds.ts";
 
 const NS_LABEL = "scs-kaas.scs.community/netpol-ns";
 const POD_LABEL = "scs-kaas.scs.community/netpol-pod";
@@ -113,18 +114,39 @@ export const networkPolicyCheck: CheckDefinition = {
     const env: TestPods = { namespaces, nsLabel: NS_LABEL, podLabel: POD_LABEL, ips: podIps };
     const stats: ProbeStats = { execs: 0, probes: 0 };
     const cluster = policyCluster(ctx, targets, stats);
+    const gathered = await gatherNetworkingFacts(ctx);
+    // Created before the cases: the wait for an Ingress controller runs alongside them.
+    const ingress = await startIngressProbe(ctx, gathered.facts, namespaces.x, { name: "s-a", port: 8080 });
     const probingStarted = Date.now();
     const result = await runCases(cluster, env, CASES, DEFAULT_PACING);
     const outcome = judgeCases(result, CASES);
-    const overview = await clusterNetworkingOverview(ctx);
+    const casesMs = Date.now() - probingStarted;
+    const shouldsStarted = Date.now();
+    const runScoped = (ns: LogicalNs) => ({ matchLabels: { [RUN_ID_LABEL]: ctx.runId, [NS_LABEL]: ns } });
+    const clusterPolicy = await probeClusterPolicy(
+      ctx,
+      gathered.facts,
+      runScoped,
+      (cells, timeoutMs) => probeCells(ctx, targets, cells, timeoutMs, stats),
+      result.baseline,
+    );
+    const ingressResult = (await ingress?.finish()) ?? { details: [], warnings: [] };
+    const overview = networkingOverview(gathered);
     return {
       ...outcome,
       details: [
         ...(outcome.details ?? []),
-        `probing took ${((Date.now() - probingStarted) / 1000).toFixed(1)} s (${stats.execs} execs, ${stats.probes} probes, ${allCells().length} cells per matrix); whole check ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `probing the cases took ${(casesMs / 1000).toFixed(1)} s; the SHOULD probes after them ${((Date.now() - shouldsStarted) / 1000).toFixed(1)} s (${stats.execs} execs, ${stats.probes} probes in all, ${allCells().length} cells per matrix); whole check ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ...overview.details,
+        ...clusterPolicy.details,
+        ...ingressResult.details,
       ],
-      warnings: [...(outcome.warnings ?? []), ...overview.warnings],
+      warnings: [
+        ...(outcome.warnings ?? []),
+        ...overview.warnings,
+        ...clusterPolicy.warnings,
+        ...ingressResult.warnings,
+      ],
     };
   },
 };

@@ -8,6 +8,7 @@ import {
 } from "@kubernetes/client-node";
 import { describe } from "../framework/api-errors.ts";
 import type { CheckContext, RbacRule } from "../framework/check.ts";
+import { ADMIN_POLICY_PLURALS, POLICY_API_GROUP } from "./cluster-policy.ts";
 
 /**
  * The SHOULDs of scs-0219 (warnings on the NetworkPolicy check, never its verdict) and an overview of
@@ -20,9 +21,12 @@ export const SHOULD_RBAC: readonly RbacRule[] = [
   { apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["list"] },
   { apiGroups: ["networking.k8s.io"], resources: ["ingressclasses"], verbs: ["list"] },
   { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses"], verbs: ["list"] },
+  // The enforcement probe: one admin Deny policy (only the kind served is used) and one Ingress.
+  { apiGroups: [POLICY_API_GROUP], resources: ADMIN_POLICY_PLURALS, verbs: ["create", "delete"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["create", "delete", "get"] },
 ];
 
-export const POLICY_API_GROUP = "policy.networking.k8s.io";
+export { POLICY_API_GROUP };
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 /** API groups of CNI-specific policy kinds (a user who wants portability should not rely on them). */
@@ -79,12 +83,9 @@ export function evaluateNetworking(f: NetworkingFacts): Overview {
   );
   if (policyKinds.length === 0)
     warnings.push(
-      `scs-0219-v1 SHOULD: no cluster-scoped policy API is served (${POLICY_API_GROUP}: neither AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 nor ClusterNetworkPolicy v1alpha2)`,
+      `scs-0219-v1 SHOULD: no cluster-scoped policy API is served (${POLICY_API_GROUP}: neither AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 nor ClusterNetworkPolicy v1alpha2/v1beta1)`,
     );
-  else
-    details.push(
-      `cluster-scoped policy API served: ${fmt(policyKinds)}; its enforcement is not probed by this check`,
-    );
+  else details.push(`cluster-scoped policy API served: ${fmt(policyKinds)}`);
 
   const defaults = f.ingressClasses.filter((c) => c.isDefault);
   if (defaults.length === 0)
@@ -95,7 +96,7 @@ export function evaluateNetworking(f: NetworkingFacts): Overview {
     );
   else
     details.push(
-      `default IngressClass: ${defaults.map((c) => `${c.name} (controller ${c.controller})`).join(", ")}; whether its controller runs is not probed`,
+      `default IngressClass: ${defaults.map((c) => `${c.name} (controller ${c.controller})`).join(", ")}`,
     );
   if (defaults.length > 1)
     warnings.push(
@@ -225,11 +226,11 @@ export async function gatherNetworkingFacts(
   };
 }
 
-export async function clusterNetworkingOverview(ctx: CheckContext): Promise<Overview> {
-  const { facts, problems } = await gatherNetworkingFacts(ctx);
-  const o = evaluateNetworking(facts);
+/** The overview from gathered facts; the reads that failed are named as warnings. */
+export function networkingOverview(gathered: { facts: NetworkingFacts; problems: string[] }): Overview {
+  const o = evaluateNetworking(gathered.facts);
   return {
     details: o.details,
-    warnings: [...o.warnings, ...problems.map((p) => `overview incomplete: ${p}`)],
+    warnings: [...o.warnings, ...gathered.problems.map((p) => `overview incomplete: ${p}`)],
   };
 }
