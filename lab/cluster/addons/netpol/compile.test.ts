@@ -1,6 +1,6 @@
 import type { V1Namespace, V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
 import { expect } from "chai";
-import { compileNode, matchesSelector } from "./compile.ts";
+import { type ClusterNetworkPolicy, compileNode, matchesSelector } from "./compile.ts";
 
 const pod = (
   name: string,
@@ -123,5 +123,107 @@ describe("lab NetworkPolicy compiler", () => {
       expect(script.match(/198\.18\.67\.9 :/g)?.length).to.equal(1);
       expect(script).to.include("198.18.67.9 : jump in_x_new");
     }
+  });
+
+  describe("ClusterNetworkPolicy, Admin tier ingress (network-policy-api v1beta1/v1alpha2)", () => {
+    const cnp = (
+      name: string,
+      priority: number,
+      action: string,
+      from: NonNullable<NonNullable<ClusterNetworkPolicy["spec"]>["ingress"]>[number]["from"],
+      extra: Partial<NonNullable<ClusterNetworkPolicy["spec"]>> = {},
+    ): ClusterNetworkPolicy => ({
+      metadata: { name },
+      spec: {
+        tier: "Admin",
+        priority,
+        subject: { namespaces: { matchLabels: { team: "x" } } },
+        ingress: [{ action, from }],
+        ...extra,
+      },
+    });
+    const denyFromY = cnp("deny-y", 0, "Deny", [{ namespaces: { matchLabels: { team: "y" } } }]);
+    const allowFromY: V1NetworkPolicy = {
+      metadata: { name: "allow-y", namespace: "x" },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ _from: [{ namespaceSelector: { matchLabels: { team: "y" } } }] }],
+      },
+    };
+
+    it("drops traffic from the peer namespace to the subject's pods before any NetworkPolicy allow", () => {
+      const script = compileNode("worker-a", pods, namespaces, [allowFromY], { egress: true }, [denyFromY]);
+      const lines = script.split("\n").map((l) => l.trim());
+      const admin = lines.indexOf("ip daddr vmap { 198.18.67.2 : jump ad_x_server }");
+      const ingress = lines.indexOf("ip daddr vmap { 198.18.67.2 : jump in_x_server }");
+      expect(admin).to.be.greaterThan(lines.indexOf("ct state established,related accept"));
+      expect(ingress).to.be.greaterThan(admin);
+      expect(script).to.match(/chain ad_x_server \{\n\s+ip saddr \{ 198\.18\.68\.3 \} drop\n\s+\}/);
+    });
+
+    it("selects subjects by namespace only on their node; pods of other namespaces are not subjects", () => {
+      const b = compileNode("worker-b", pods, namespaces, [], { egress: true }, [denyFromY]);
+      expect(b).to.include("198.18.68.2 : jump ad_x_client");
+      expect(b).to.not.include("ad_y_other");
+      const none = compileNode("worker-b", pods, [namespace("x"), namespace("y")], [], { egress: true }, [
+        denyFromY,
+      ]);
+      expect(none).to.not.include("jump ad_");
+    });
+
+    it("ignores the Baseline tier, and every ClusterNetworkPolicy in namespaced-only mode", () => {
+      const baseline = { ...denyFromY, spec: { ...denyFromY.spec, tier: "Baseline" } };
+      expect(compileNode("worker-a", pods, namespaces, [], { egress: true }, [baseline])).to.not.include(
+        "ad_",
+      );
+      const off = compileNode("worker-a", pods, namespaces, [], { egress: true, clusterPolicies: false }, [
+        denyFromY,
+      ]);
+      expect(off).to.not.include("ad_");
+      expect(off).to.not.include("admin_accept");
+    });
+
+    it("orders by priority: a Pass at a lower value skips a Deny at a higher one; Accept goes through egress", () => {
+      const pass = cnp("pass-y", 5, "Pass", [
+        { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: "client" } } } },
+      ]);
+      const accept = cnp("accept-y", 10, "Accept", [{ namespaces: { matchLabels: { team: "y" } } }], {
+        ingress: [
+          {
+            action: "Accept",
+            from: [{ namespaces: { matchLabels: { team: "y" } } }],
+            protocols: [
+              { tcp: { destinationPort: { range: { start: 8000, end: 8010 } } } },
+              { destinationNamedPort: "http" },
+            ],
+          },
+        ],
+      });
+      const deny = cnp("deny-y", 20, "Deny", [{ namespaces: { matchLabels: { team: "y" } } }]);
+      const script = compileNode("worker-a", pods, namespaces, [], { egress: true }, [deny, accept, pass]);
+      const chain = script.slice(script.indexOf("chain ad_x_server"));
+      const order = [
+        "return",
+        "tcp dport 8000-8010 goto admin_accept",
+        "tcp dport 80 goto admin_accept",
+        "drop",
+      ].map((r) => chain.indexOf(r));
+      expect(order.every((i) => i > 0)).to.equal(true);
+      expect([...order].sort((a, b) => a - b)).to.deep.equal(order);
+      expect(chain).to.include("ip saddr { 198.18.68.2, 198.18.68.3 } return");
+      expect(script).to.match(/chain admin_accept \{\n\s+accept\n/);
+    });
+
+    it("fails closed on a peer it does not know: Deny denies everything, Accept accepts nothing", () => {
+      const unknown = cnp("deny-unknown", 0, "Deny", [{}]);
+      expect(compileNode("worker-a", pods, namespaces, [], { egress: true }, [unknown])).to.match(
+        /chain ad_x_server \{\n\s+drop\n/,
+      );
+      const acceptUnknown = cnp("accept-unknown", 0, "Accept", [{}]);
+      expect(compileNode("worker-a", pods, namespaces, [], { egress: true }, [acceptUnknown])).to.not.include(
+        "ad_x_server",
+      );
+    });
   });
 });

@@ -14,6 +14,11 @@ import type {
  * Filtering happens in the node's forward hook: every pod packet is routed there (ptp CNI, no bridge), after
  * kube-proxy's DNAT, so a policy sees the real destination pod and port. Host-network pods are not subject
  * to policies, as with any CNI; traffic from a node's own processes (kubelet probes) does not cross forward.
+ *
+ * Cluster-scoped policies (network-policy-api ClusterNetworkPolicy, v1alpha2/v1beta1): the Admin tier's
+ * ingress rules only (Accept, Deny, Pass; peers by namespaces or pods; protocols with ports or named ports),
+ * evaluated before any NetworkPolicy, in priority order then rule order. Egress rules and the Baseline tier
+ * are not enforced (the lab's checks use neither); the lab documents this limit.
  */
 
 export const NETPOL_TABLE = "scslab_netpol";
@@ -156,7 +161,7 @@ function addressMatch(direction: "saddr" | "daddr", peer: Peer): string | undefi
   return `ip ${direction} { ${[...new Set(peer.pods.map((p) => p.ip))].join(", ")} }`;
 }
 
-const chainName = (kind: "in" | "eg", pod: PodInfo) =>
+const chainName = (kind: "in" | "eg" | "ad", pod: PodInfo) =>
   `${kind}_${pod.namespace}_${pod.name}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 200);
 
 /** The ingress chain of an isolated pod: allowed traffic is accepted, the rest dropped. */
@@ -224,9 +229,108 @@ function egressChain(
   return [...new Set([...rules]), "drop"];
 }
 
+/** The part of network-policy-api's ClusterNetworkPolicy (v1alpha2 = v1beta1 schema) the enforcer reads. */
+export interface ClusterNetworkPolicy {
+  metadata?: { name?: string };
+  spec?: {
+    tier?: string;
+    priority?: number;
+    subject?: { namespaces?: V1LabelSelector; pods?: NamespacedPod };
+    ingress?: { name?: string; action?: string; from?: CnpPeer[]; protocols?: CnpProtocol[] }[];
+  };
+}
+type NamespacedPod = { namespaceSelector?: V1LabelSelector; podSelector?: V1LabelSelector };
+type CnpPeer = { namespaces?: V1LabelSelector; pods?: NamespacedPod };
+type CnpPort = { number?: number; range?: { start: number; end: number } };
+type CnpProtocol = {
+  tcp?: { destinationPort?: CnpPort };
+  udp?: { destinationPort?: CnpPort };
+  sctp?: { destinationPort?: CnpPort };
+  destinationNamedPort?: string;
+};
+
+const inNamespaced = (sel: NamespacedPod, pod: PodInfo, ns: Map<string, Record<string, string>>) =>
+  matchesSelector(sel.namespaceSelector, ns.get(pod.namespace) ?? {}) &&
+  matchesSelector(sel.podSelector, pod.labels);
+
+function cnpSelects(
+  subject: NonNullable<ClusterNetworkPolicy["spec"]>["subject"],
+  pod: PodInfo,
+  ns: Map<string, Record<string, string>>,
+): boolean {
+  if (subject?.namespaces) return matchesSelector(subject.namespaces, ns.get(pod.namespace) ?? {});
+  if (subject?.pods) return inNamespaced(subject.pods, pod, ns);
+  return false;
+}
+
+/** nft port matches of a rule's protocols on the receiving pod: [""] any, [] nothing (e.g. SCTP only). */
+function cnpPortMatches(protocols: readonly CnpProtocol[] | undefined, target: PodInfo): string[] {
+  if (!protocols || protocols.length === 0) return [""];
+  const out: string[] = [];
+  const port = (l4: string, p: CnpPort | undefined) => {
+    if (!p) out.push(`meta l4proto ${l4}`);
+    else if (p.range) out.push(`${l4} dport ${p.range.start}-${p.range.end}`);
+    else if (p.number) out.push(`${l4} dport ${p.number}`);
+  };
+  for (const p of protocols) {
+    if (p.tcp) port("tcp", p.tcp.destinationPort);
+    if (p.udp) port("udp", p.udp.destinationPort);
+    if (p.destinationNamedPort)
+      for (const protocol of ["TCP", "UDP"]) {
+        const n = namedPort(target.pod, p.destinationNamedPort, protocol);
+        if (n !== undefined) out.push(`${PROTOCOLS[protocol]} dport ${n}`);
+      }
+  }
+  return out;
+}
+
+const VERDICT: Record<string, string> = { Deny: "drop", Pass: "return", Accept: "goto admin_accept" };
+
+/**
+ * The admin-tier ingress chain of a subject pod: every matching rule of every Admin policy, by priority (then
+ * name, then rule order). Deny drops, Pass returns to the NetworkPolicy tier, Accept skips NetworkPolicy
+ * ingress but still passes the source's egress check (chain admin_accept). No match returns.
+ */
+function adminIngressChain(
+  pod: PodInfo,
+  policies: readonly ClusterNetworkPolicy[],
+  pods: readonly PodInfo[],
+  ns: Map<string, Record<string, string>>,
+): string[] {
+  const rules: string[] = [];
+  for (const cnp of policies)
+    for (const rule of cnp.spec?.ingress ?? []) {
+      const verdict = VERDICT[rule.action ?? ""];
+      if (!verdict) continue;
+      const ports = cnpPortMatches(rule.protocols, pod);
+      for (const peer of rule.from ?? []) {
+        // A peer with no known field: fail closed (Deny/Pass match everything, Accept nothing), as the API asks.
+        const unknown = !peer.namespaces && !peer.pods;
+        if (unknown && rule.action === "Accept") continue;
+        const sources = unknown
+          ? undefined
+          : pods.filter((p) =>
+              peer.namespaces
+                ? matchesSelector(peer.namespaces, ns.get(p.namespace) ?? {})
+                : inNamespaced(peer.pods ?? {}, p, ns),
+            );
+        if (sources?.length === 0) continue;
+        const addr = sources ? `ip saddr { ${[...new Set(sources.map((p) => p.ip))].join(", ")} }` : "";
+        for (const port of ports) rules.push(`${addr} ${port} ${verdict}`.replace(/\s+/g, " ").trim());
+      }
+    }
+  return rules;
+}
+
+const adminOrder = (a: ClusterNetworkPolicy, b: ClusterNetworkPolicy) =>
+  (a.spec?.priority ?? 0) - (b.spec?.priority ?? 0) ||
+  (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "");
+
 export interface CompileOptions {
   /** false: egress rules are ignored (the `netpol-ingress-only` scenario's deliberate half implementation). */
   egress: boolean;
+  /** false: ClusterNetworkPolicies are ignored (the `cluster-policy-unenforced` scenario: served, not enforced). */
+  clusterPolicies?: boolean;
 }
 
 /** The nftables script for one node (replaces the table atomically). */
@@ -236,13 +340,26 @@ export function compileNode(
   namespaces: readonly V1Namespace[],
   policies: readonly V1NetworkPolicy[],
   options: CompileOptions = { egress: true },
+  clusterPolicies: readonly ClusterNetworkPolicy[] = [],
 ): string {
   const all = podInfos(pods);
   const ns = new Map(namespaces.map((n) => [n.metadata?.name ?? "", n.metadata?.labels ?? {}]));
   const chains: string[] = [];
   const egressMap: string[] = [];
   const ingressMap: string[] = [];
+  const adminMap: string[] = [];
+  const admin =
+    options.clusterPolicies === false
+      ? []
+      : clusterPolicies.filter((p) => p.spec?.tier === "Admin").sort(adminOrder);
   for (const pod of all.filter((p) => p.node === node)) {
+    const subjectOf = admin.filter((cnp) => cnpSelects(cnp.spec?.subject, pod, ns));
+    const adminRules = subjectOf.length ? adminIngressChain(pod, subjectOf, all, ns) : [];
+    if (adminRules.length > 0) {
+      const name = chainName("ad", pod);
+      chains.push(`  chain ${name} {\n${adminRules.map((r) => `    ${r}`).join("\n")}\n  }`);
+      adminMap.push(`${pod.ip} : jump ${name}`);
+    }
     const selecting = policies.filter((np) => selects(np, pod));
     const ingress = selecting.filter((np) => policyTypes(np).includes("Ingress"));
     const egress = options.egress ? selecting.filter((np) => policyTypes(np).includes("Egress")) : [];
@@ -265,12 +382,20 @@ export function compileNode(
       egressMap.push(`${pod.ip} : jump ${name}`);
     }
   }
+  const egressVmap = egressMap.length ? [`ip saddr vmap { ${egressMap.join(", ")} }`] : [];
   const forward = [
     "    type filter hook forward priority 0; policy accept;",
     "    ct state established,related accept",
-    ...(egressMap.length ? [`    ip saddr vmap { ${egressMap.join(", ")} }`] : []),
+    // The Admin tier first: its Deny beats every NetworkPolicy allow.
+    ...(adminMap.length ? [`    ip daddr vmap { ${adminMap.join(", ")} }`] : []),
+    ...egressVmap.map((r) => `    ${r}`),
     ...(ingressMap.length ? [`    ip daddr vmap { ${ingressMap.join(", ")} }`] : []),
   ];
+  // An admin Accept skips NetworkPolicy ingress; the source's egress (when it is on this node) still applies.
+  if (adminMap.length)
+    chains.push(
+      `  chain admin_accept {\n${[...egressVmap, "accept"].map((r) => `    ${r}`).join("\n")}\n  }`,
+    );
   return `table inet ${NETPOL_TABLE}
 delete table inet ${NETPOL_TABLE}
 table inet ${NETPOL_TABLE} {
