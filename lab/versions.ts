@@ -40,6 +40,14 @@ export const LOCAL_PATH_PROVISIONER: GoComponent = {
   module: "github.com/rancher/local-path-provisioner",
   version: "v0.0.30",
 };
+/**
+ * The cluster-scoped policy API (ClusterNetworkPolicy, served as v1alpha2 and v1beta1): only the standard
+ * channel's CRD is used (the lab's own enforcer implements the Admin tier's ingress rules).
+ */
+export const NETWORK_POLICY_API: GoComponent = {
+  module: "sigs.k8s.io/network-policy-api",
+  version: "v0.3.0",
+};
 export const SONOBUOY: GoComponent = { module: "github.com/vmware-tanzu/sonobuoy", version: "v0.57.5" };
 
 /**

@@ -5,6 +5,7 @@ import {
   ETCD_SIBLINGS,
   LOCAL_PATH_PROVISIONER,
   METALLB,
+  NETWORK_POLICY_API,
   SONOBUOY,
 } from "../versions.ts";
 import { downloadModule, readGoMod } from "./go.ts";
@@ -143,6 +144,22 @@ export const localPathProvisionerSpec: GoComponentSpec = {
     wrapperFor("local-path-provisioner", LOCAL_PATH_PROVISIONER.module, LOCAL_PATH_PROVISIONER.version),
 };
 
+/** network-policy-api publishes CRDs only (no binary the lab needs): its standard-channel CRD is kept as is. */
+export const NETWORK_POLICY_API_CRDS = "network-policy-api-crds.yaml";
+export const networkPolicyApiSpec: GoComponentSpec = {
+  component: "network-policy-api",
+  version: NETWORK_POLICY_API.version,
+  binaries: [],
+  wrapper: () => wrapperFor("network-policy-api", NETWORK_POLICY_API.module, NETWORK_POLICY_API.version),
+  moduleFiles: {
+    module: NETWORK_POLICY_API.module,
+    version: NETWORK_POLICY_API.version,
+    files: {
+      [NETWORK_POLICY_API_CRDS]: "config/crd/standard/policy.networking.k8s.io_clusternetworkpolicies.yaml",
+    },
+  },
+};
+
 export const sonobuoySpec: GoComponentSpec = {
   component: "sonobuoy",
   version: SONOBUOY.version,
@@ -176,6 +193,7 @@ export function goComponents(kubernetesVersion: string, include: ArtifactSet = "
     corednsSpec,
     metallbSpec,
     localPathProvisionerSpec,
+    networkPolicyApiSpec,
     sonobuoySpec,
   ];
 }

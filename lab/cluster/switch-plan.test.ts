@@ -27,6 +27,8 @@ const stepKinds = (p: SwitchPlan) => (p.mode === "in-place" ? p.steps.map((s) =>
 describe("lab switch plan", () => {
   it("switches compliant to each add-on or label scenario in place with exactly its one step", () => {
     expect(stepKinds(plan("compliant", "no-netpol"))).to.deep.equal(["netpol"]);
+    expect(stepKinds(plan("compliant", "cluster-policy-unenforced"))).to.deep.equal(["netpol"]);
+    expect(stepKinds(plan("compliant", "ingress-no-controller"))).to.deep.equal(["ingress-class"]);
     expect(stepKinds(plan("compliant", "lb-snat"))).to.deep.equal(["load-balancer"]);
     expect(stepKinds(plan("compliant", "node-local-storage"))).to.deep.equal(["storage"]);
     expect(stepKinds(plan("compliant", "no-zone-labels"))).to.deep.equal(["node-labels"]);
@@ -49,6 +51,21 @@ describe("lab switch plan", () => {
     expect(p.steps).to.deep.equal([
       { kind: "storage", from: "shared", to: "node-local" },
       { kind: "load-balancer", from: "snat-proxy", to: "l2" },
+    ]);
+  });
+
+  it("restarts the enforcer in namespaced-only mode for cluster-policy-unenforced, adds and removes the IngressClass", () => {
+    const p = plan("compliant", "cluster-policy-unenforced");
+    expect(p.mode === "in-place" && p.steps).to.deep.equal([
+      { kind: "netpol", from: "enforced", to: "namespaced-only" },
+    ]);
+    const there = plan("compliant", "ingress-no-controller");
+    const back = plan("ingress-no-controller", "compliant");
+    expect(there.mode === "in-place" && there.steps).to.deep.equal([
+      { kind: "ingress-class", from: "none", to: "default-without-controller" },
+    ]);
+    expect(back.mode === "in-place" && back.steps).to.deep.equal([
+      { kind: "ingress-class", from: "default-without-controller", to: "none" },
     ]);
   });
 

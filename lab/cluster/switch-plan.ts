@@ -1,7 +1,7 @@
 // The pure part of `lab switch`: which differences between the running lab and a target scenario can be
 // changed in place (an add-on or a Node label) and which need a fresh `up` (anything that shapes the machine:
 // Kubernetes version, artifact set, the nodes themselves). Tested on data; lab/cluster/switch.ts carries it out.
-import type { LoadBalancerKind, Scenario, StorageKind } from "../scenarios/scenarios.ts";
+import type { IngressClassKind, LoadBalancerKind, Scenario, StorageKind } from "../scenarios/scenarios.ts";
 import type { LabRecord } from "./state.ts";
 import { buildTopology, type LabNode, type TopologySpec } from "./topology.ts";
 
@@ -22,6 +22,7 @@ export type SwitchStep =
   | { kind: "netpol"; from: NetpolMode; to: NetpolMode }
   | { kind: "node-labels"; from: TopologySpec; to: TopologySpec }
   | { kind: "storage"; from: StorageKind; to: StorageKind }
+  | { kind: "ingress-class"; from: IngressClassKind; to: IngressClassKind }
   | { kind: "load-balancer"; from: LoadBalancerKind; to: LoadBalancerKind };
 
 export type SwitchPlan =
@@ -33,6 +34,7 @@ const DESCRIPTIVE = new Set(["name", "breaks", "mustFail", "expect", "otherProof
 /** Fields a switch changes in place (each has a step) or compares itself (topology, artifacts, version). */
 const HANDLED = new Set([
   "networkPolicy",
+  "ingressClass",
   "loadBalancer",
   "storage",
   "topology",
@@ -95,6 +97,8 @@ export function planSwitch(
   });
   if (!same(labelsOf(current.topology), labelsOf(target.topology)))
     steps.push({ kind: "node-labels", from: current.topology, to: target.topology });
+  if (current.ingressClass !== target.ingressClass)
+    steps.push({ kind: "ingress-class", from: current.ingressClass, to: target.ingressClass });
   if (current.storage !== target.storage)
     steps.push({ kind: "storage", from: current.storage, to: target.storage });
   if (current.loadBalancer !== target.loadBalancer)
@@ -114,6 +118,8 @@ export function describePlan(plan: SwitchPlan): string[] {
           return `  NetworkPolicy enforcer: ${s.from ?? "none"} → ${s.to ?? "none (stopped, tables flushed)"}`;
         case "node-labels":
           return `  Node labels: zoneLabels ${s.from.zoneLabels} → ${s.to.zoneLabels}, controlPlaneOneHost ${s.from.controlPlaneOneHost} → ${s.to.controlPlaneOneHost}`;
+        case "ingress-class":
+          return `  IngressClass: ${s.from} → ${s.to}`;
         case "storage":
           return `  local-path config: ${s.from} → ${s.to} (provisioner restarted; existing PVs stay as they are)`;
         case "load-balancer":

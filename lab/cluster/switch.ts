@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   findScenario,
+  type IngressClassKind,
   type LoadBalancerKind,
   type Scenario,
   type StorageKind,
@@ -18,6 +19,7 @@ import {
 } from "./addons/local-path.ts";
 import { applyMetallbPool, METALLB_NAMESPACE, METALLB_WORKLOADS, metallbManifest } from "./addons/metallb.ts";
 import { NETPOL_TABLE } from "./addons/netpol/compile.ts";
+import { LAB_INGRESS_CLASS, labIngressClassManifest } from "./addons/network-policy-api.ts";
 import { exec, waitFor } from "./exec.ts";
 import { coreApi, kubectl, waitNodesReady } from "./kube.ts";
 import { startAmphora, startHostAddon, up } from "./lifecycle.ts";
@@ -107,6 +109,8 @@ async function runStep(
       return switchNetpol(step.to, lab, log);
     case "node-labels":
       return relabelNodes(plan, target, lab.kubernetesVersion);
+    case "ingress-class":
+      return switchIngressClass(step.to, lab);
     case "storage":
       return switchStorage(step.to, lab);
     case "load-balancer":
@@ -171,6 +175,27 @@ async function relabelNodes(
     for (const [k, v] of Object.entries(wanted))
       if ((got[k] ?? null) !== v) throw new Error(`node ${node.name}: label ${k} is ${got[k]}, wanted ${v}`);
   }
+}
+
+/** Creates or deletes the lab's default IngressClass (no controller behind it), then checks the result. */
+async function switchIngressClass(to: IngressClassKind, lab: LabRecord): Promise<void> {
+  const v = lab.kubernetesVersion;
+  if (to === "default-without-controller")
+    await kubectl(
+      ["apply", "--server-side", "--force-conflicts", "--field-manager=scs-kaas-lab", "-f", "-"],
+      labIngressClassManifest(),
+      v,
+    );
+  else await kubectl(["delete", "ingressclass", LAB_INGRESS_CLASS.name, "--ignore-not-found"], undefined, v);
+  const got = await kubectl(
+    ["get", "ingressclass", LAB_INGRESS_CLASS.name, "--ignore-not-found", "-o", "name"],
+    undefined,
+    v,
+  );
+  if (!!got.trim() !== (to === "default-without-controller"))
+    throw new Error(
+      `IngressClass ${LAB_INGRESS_CLASS.name} is ${got.trim() ? "present" : "absent"} after the switch to ${to}`,
+    );
 }
 
 /** New provisioner config, then a restarted provisioner that has read it. Existing PVs keep their place. */

@@ -15,7 +15,7 @@ describe("lab scenarios", () => {
         true,
       );
       const differences =
-        (["kubernetesVersion", "networkPolicy", "loadBalancer", "storage"] as const).filter(
+        (["kubernetesVersion", "networkPolicy", "ingressClass", "loadBalancer", "storage"] as const).filter(
           (k) => s[k] !== compliant[k],
         ).length + (JSON.stringify(s.topology) === JSON.stringify(compliant.topology) ? 0 : 1);
       expect(differences, s.name).to.equal(1);

@@ -23,8 +23,16 @@ export type NetworkPolicyKind =
   | "enforced"
   /** The enforcer ignores egress rules: a CNI that claims NetworkPolicy but implements half of it. */
   | "ingress-only"
+  /** NetworkPolicy enforced, ClusterNetworkPolicy served (its CRD installed) but ignored. */
+  | "namespaced-only"
   /** Nothing enforces policies (they are stored and ignored). */
   | "none";
+
+export type IngressClassKind =
+  /** No IngressClass (the lab has no Ingress controller). */
+  | "none"
+  /** An IngressClass marked default whose controller (`scs-lab/none`) does not exist. */
+  | "default-without-controller";
 
 export type StorageKind =
   /** local-path-provisioner with sharedFileSystemPath: volumes live outside every node (no node affinity). */
@@ -64,6 +72,7 @@ export type Scenario = {
   artifacts: ArtifactSet;
   topology: TopologySpec;
   networkPolicy: NetworkPolicyKind;
+  ingressClass: IngressClassKind;
   loadBalancer: LoadBalancerKind;
   storage: StorageKind;
 };
@@ -80,13 +89,15 @@ const compliantTopology: TopologySpec = {
 const compliant: Scenario = {
   name: "compliant",
   breaks:
-    "nothing: supported Kubernetes, enforced NetworkPolicy, client-IP-preserving LoadBalancer, " +
+    "nothing: supported Kubernetes, enforced NetworkPolicy and ClusterNetworkPolicy (Admin tier ingress), " +
+    "client-IP-preserving LoadBalancer, " +
     "shared-filesystem default StorageClass, zone/region labels, control plane on 3 hosts in 3 zones",
   expect: COMPLIANT_EXPECTATIONS,
   kubernetesVersion: KUBERNETES_VERSION,
   artifacts: "all",
   topology: compliantTopology,
   networkPolicy: "enforced",
+  ingressClass: "none",
   loadBalancer: "l2",
   storage: "shared",
 };
@@ -125,6 +136,24 @@ export const SCENARIOS: readonly Scenario[] = [
     "the NetworkPolicy enforcer applies ingress rules only and ignores every egress rule (a partial implementation)",
     { expect: { "network-policy-check": "FAIL" } },
     { networkPolicy: "ingress-only" },
+  ),
+  variant(
+    "cluster-policy-unenforced",
+    "ClusterNetworkPolicy (network-policy-api v0.3.0 CRD) is served but the enforcer ignores it; NetworkPolicy stays enforced",
+    {
+      otherProof:
+        "a SHOULD only: network-policy-check stays PASS with the warning 'ClusterNetworkPolicy is served but not enforced' in its junit",
+    },
+    { networkPolicy: "namespaced-only" },
+  ),
+  variant(
+    "ingress-no-controller",
+    "an IngressClass is marked default but no controller serves it (controller name scs-lab/none)",
+    {
+      otherProof:
+        "a SHOULD only: network-policy-check stays PASS with the warning 'default IngressClass lab-default (controller scs-lab/none) exists but no controller answered' in its junit",
+    },
+    { ingressClass: "default-without-controller" },
   ),
   variant(
     "lb-snat",

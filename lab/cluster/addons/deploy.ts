@@ -1,5 +1,5 @@
 // The cluster add-ons that run as pods, as a provider deploys them: CoreDNS, the storage provisioner and,
-// unless the scenario replaces it, MetalLB. Applied before the nodes are Ready; ready once rolled out.
+// unless the scenario replaces it, MetalLB; and the network-policy-api CRD (and the scenario's IngressClass). Applied before the nodes are Ready; ready once rolled out.
 import type { Scenario } from "../../scenarios/scenarios.ts";
 import { labImageRef } from "../artifacts.ts";
 import { apply, kubectl } from "../kube.ts";
@@ -13,6 +13,11 @@ import {
   prepareStorage,
 } from "./local-path.ts";
 import { applyMetallbPool, METALLB_WORKLOADS, metallbManifest } from "./metallb.ts";
+import {
+  CLUSTER_NETWORK_POLICY_CRD,
+  labIngressClassManifest,
+  networkPolicyApiCrds,
+} from "./network-policy-api.ts";
 
 const ROLLOUT_TIMEOUT = "180s";
 const POOL_ACCEPTED_TIMEOUT_MS = 120_000;
@@ -24,6 +29,8 @@ export async function applyPodAddons(lab: LabRecord, scenario: Scenario): Promis
   prepareStorage(lab.nodes);
   await apply(localPathManifests(scenario.storage, lab.nodes, localPathImages(version)), version);
   if (scenario.loadBalancer === "l2") await apply(metallbManifest(version), version);
+  await apply(networkPolicyApiCrds(version), version);
+  if (scenario.ingressClass === "default-without-controller") await apply(labIngressClassManifest(), version);
 }
 
 /** Waits for every add-on workload to roll out, then gives MetalLB its address pool. */
@@ -40,4 +47,14 @@ export async function podAddonsReady(lab: LabRecord, scenario: Scenario): Promis
       lab.kubernetesVersion,
     );
   if (scenario.loadBalancer === "l2") await applyMetallbPool(lab.kubernetesVersion, POOL_ACCEPTED_TIMEOUT_MS);
+  await kubectl(
+    [
+      "wait",
+      "--for=condition=Established",
+      `crd/${CLUSTER_NETWORK_POLICY_CRD}`,
+      `--timeout=${ROLLOUT_TIMEOUT}`,
+    ],
+    undefined,
+    lab.kubernetesVersion,
+  );
 }
