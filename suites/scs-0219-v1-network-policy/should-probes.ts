@@ -41,7 +41,19 @@ export async function probeClusterPolicy(
   baseline: Matrix,
 ): Promise<Overview> {
   const api = chooseAdminPolicyApi(facts.resources);
-  if (!api) return { details: [], warnings: [] };
+  if (!api) {
+    const served = facts.resources
+      .filter((r) => r.group === POLICY_API_GROUP)
+      .map((r) => `${r.kind} ${r.version}`);
+    return {
+      details: served.length
+        ? [
+            `cluster-scoped policy enforcement not probed: no kind this check writes is served (${served.join(", ")})`,
+          ]
+        : [],
+      warnings: [],
+    };
+  }
   const name = `scs-kaas-${ctx.runId}-deny-y-to-x`;
   const subject = nsSelector("x");
   const from = nsSelector("y");
