@@ -36,6 +36,7 @@ describe("scs-0219-v1 SHOULD probes (fake API server: requests and RBAC denials)
           return new Map(cells.map((c) => [cellKey(c), !denied.has(cellKey(c))]));
         },
         baseline(),
+        { settleMs: 0, probeTimeoutMs: 1, rounds: 1, roundDelayMs: 0 },
       );
       expect(o.warnings).to.deep.equal([]);
       expect(o.details[0]).to.match(

@@ -5,6 +5,8 @@ import { RUN_ID_LABEL, suiteLabels } from "../framework/labels.ts";
 import { deleteIgnoringNotFound } from "../framework/namespace.ts";
 import { scaledTimeout, sleep } from "../framework/timeouts.ts";
 import {
+  ADMIN_DENY_PACING,
+  type AdminDenyProbePacing,
   adminDenyCells,
   adminDenyPolicy,
   assertRunScoped,
@@ -39,6 +41,7 @@ export async function probeClusterPolicy(
   nsSelector: NamespaceSelectorOf,
   probe: (cells: readonly Cell[], timeoutMs: number) => Promise<Matrix>,
   baseline: Matrix,
+  pacing: AdminDenyProbePacing = ADMIN_DENY_PACING,
 ): Promise<Overview> {
   const api = chooseAdminPolicyApi(facts.resources);
   if (!api) {
@@ -74,7 +77,7 @@ export async function probeClusterPolicy(
   const cells = adminDenyCells();
   let judged: Overview;
   try {
-    const r = await probeAdminDeny(probe, (ms) => sleep(ms, ctx.signal), cells, baseline);
+    const r = await probeAdminDeny(probe, (ms) => sleep(ms, ctx.signal), cells, baseline, pacing);
     ctx.log(`${api.kind} probe: ${r.probes} probes in ${r.rounds} round(s), ${Date.now() - started} ms`);
     judged = judgeAdminDeny({ api, policy: name, ...cells, baseline, observed: r.observed });
   } catch (err) {
