@@ -38,7 +38,12 @@ function netnsId(node: string): string {
   }
 }
 
-/** The storage version of network-policy-api v0.3.0; none when its CRDs are not installed (404). */
+let lastClusterPolicies: ClusterNetworkPolicy[] = [];
+
+/**
+ * The storage version of network-policy-api v0.3.0; none when its CRD is not installed (404). Any other
+ * failure keeps the last list, so that NetworkPolicy enforcement never waits on the cluster-scoped API.
+ */
 async function listClusterPolicies(): Promise<ClusterNetworkPolicy[]> {
   if (!options.clusterPolicies) return [];
   try {
@@ -47,11 +52,12 @@ async function listClusterPolicies(): Promise<ClusterNetworkPolicy[]> {
       version: "v1beta1",
       plural: "clusternetworkpolicies",
     })) as { items?: ClusterNetworkPolicy[] };
-    return list.items ?? [];
+    lastClusterPolicies = list.items ?? [];
   } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return [];
-    throw err;
+    if (err instanceof ApiException && err.code === 404) lastClusterPolicies = [];
+    else console.error(`netpol: listing ClusterNetworkPolicies failed, keeping the last list: ${err}`);
   }
+  return lastClusterPolicies;
 }
 
 await reconcileForever("netpol", 1000, async () => {
