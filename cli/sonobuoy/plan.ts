@@ -81,32 +81,31 @@ function ginkgoArgsEnv(plan: Pick<CertRunPlan, "flakeAttempts" | "e2eProcs">): s
 
 /** Arguments for `sonobuoy gen plugin e2e` that produce the NetworkPolicy plugin's definition. */
 export function netpolGenArgs(plan: CertRunPlan): string[] {
+  const focus = plan.netpolFocus ?? (plan.quick ? QUICK_NETPOL_FOCUS : NETPOL_FOCUS);
+  return genE2eArgs(plan, [`--e2e-focus=${focus}`, "--e2e-skip="]);
+}
+
+/** Arguments for `sonobuoy gen plugin e2e` that produce the conformance plugin's definition. */
+export function conformanceGenArgs(plan: CertRunPlan): string[] {
+  return genE2eArgs(plan, conformanceSelection(conformanceFocusOf(plan)));
+}
+
+function genE2eArgs(plan: CertRunPlan, selection: string[]): string[] {
   return [
     "gen",
     "plugin",
     "e2e",
     ...kubeArgs(plan),
     `--namespace=${plan.namespace}`,
-    `--e2e-focus=${plan.netpolFocus ?? (plan.quick ? QUICK_NETPOL_FOCUS : NETPOL_FOCUS)}`,
-    "--e2e-skip=",
+    ...selection,
     ginkgoArgsEnv(plan),
     ...e2eImageArgs(plan.images),
   ];
 }
 
-/** Arguments for `sonobuoy gen plugin e2e` that produce the conformance plugin's definition. */
-export function conformanceGenArgs(plan: CertRunPlan): string[] {
-  const focus = plan.conformanceFocus ?? (plan.quick ? QUICK_CONFORMANCE_FOCUS : undefined);
-  return [
-    "gen",
-    "plugin",
-    "e2e",
-    ...kubeArgs(plan),
-    `--namespace=${plan.namespace}`,
-    ...conformanceSelection(focus),
-    ginkgoArgsEnv(plan),
-    ...e2eImageArgs(plan.images),
-  ];
+/** The conformance plugin's focus: the one asked for, `--quick`'s spec, or none (certified-conformance). */
+function conformanceFocusOf(plan: CertRunPlan): string | undefined {
+  return plan.conformanceFocus ?? (plan.quick ? QUICK_CONFORMANCE_FOCUS : undefined);
 }
 
 /**
@@ -129,7 +128,6 @@ export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
   if (!plan.e2e && !plan.scs) throw new Error("nothing to run: neither the e2e plugins nor the scs plugin");
   if (plan.e2e && !files.netpolPlugin) throw new Error("the e2e-netpol plugin definition is missing");
   if (plan.scs && !files.scsPlugin) throw new Error("the scs plugin definition is missing");
-  const conformanceFocus = plan.conformanceFocus ?? (plan.quick ? QUICK_CONFORMANCE_FOCUS : undefined);
   const img = plan.images;
   return [
     "run",
@@ -140,7 +138,7 @@ export function runArgs(plan: CertRunPlan, files: PluginFiles): string[] {
     ...(plan.e2e
       ? [
           `--plugin=${files.conformancePlugin ?? "e2e"}`,
-          ...conformanceSelection(conformanceFocus),
+          ...conformanceSelection(conformanceFocusOf(plan)),
           ginkgoArgsEnv(plan),
           ...(files.conformancePlugin ? [] : e2eImageArgs({ ...img, pullPolicy: undefined })),
         ]
