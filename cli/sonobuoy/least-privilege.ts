@@ -48,21 +48,12 @@ export function leastPrivilegeObjects(
   ];
   // The opt-in rules of [Disruptive] checks (`scs-kaas rbac --disruptive`): bound only when they run.
   const disruptiveName = `${SCS_PLUGIN_CLUSTER_ROLE}-disruptive`;
-  const disruptiveObjects: KubernetesObject[] = [
-    {
-      apiVersion: rbac,
-      kind: "ClusterRole",
-      metadata: { name: disruptiveName, labels },
-      rules: disruptiveRules(checks),
-    } as KubernetesObject,
-    {
-      apiVersion: rbac,
-      kind: "ClusterRoleBinding",
-      metadata: { name: disruptiveName, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: disruptiveName },
-      subjects: [subject],
-    } as KubernetesObject,
-  ];
+  const disruptiveObjects = roleWithBinding(
+    "ClusterRole",
+    { name: disruptiveName, labels },
+    disruptiveRules(checks),
+    subject,
+  );
   return [
     {
       apiVersion: "v1",
@@ -78,32 +69,18 @@ export function leastPrivilegeObjects(
       kind: "ServiceAccount",
       metadata: { name: SCS_PLUGIN_SERVICE_ACCOUNT, namespace, labels },
     },
-    {
-      apiVersion: rbac,
-      kind: "ClusterRole",
-      metadata: { name: SCS_PLUGIN_CLUSTER_ROLE, labels },
-      rules: requiredRules(checks),
-    } as KubernetesObject,
-    {
-      apiVersion: rbac,
-      kind: "ClusterRoleBinding",
-      metadata: { name: SCS_PLUGIN_CLUSTER_ROLE, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: SCS_PLUGIN_CLUSTER_ROLE },
-      subjects: [subject],
-    } as KubernetesObject,
-    {
-      apiVersion: rbac,
-      kind: "Role",
-      metadata: { name: worker, namespace, labels },
-      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
-    } as KubernetesObject,
-    {
-      apiVersion: rbac,
-      kind: "RoleBinding",
-      metadata: { name: worker, namespace, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: worker },
-      subjects: [subject],
-    } as KubernetesObject,
+    ...roleWithBinding(
+      "ClusterRole",
+      { name: SCS_PLUGIN_CLUSTER_ROLE, labels },
+      requiredRules(checks),
+      subject,
+    ),
+    ...roleWithBinding(
+      "Role",
+      { name: worker, namespace, labels },
+      [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
+      subject,
+    ),
     ...(disruptive ? disruptiveObjects : []),
     ...secrets.flatMap((ref) => secretReader(SCS_PLUGIN_CLUSTER_ROLE, ref, subject, labels)),
     ...(e2e ? e2eObjects : []),
@@ -118,19 +95,29 @@ export function secretReader(
   labels: Record<string, string>,
 ): KubernetesObject[] {
   const name = `${prefix}-read-${ref.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, "");
-  const metadata = { name, namespace: ref.namespace, labels };
+  return roleWithBinding(
+    "Role",
+    { name, namespace: ref.namespace, labels },
+    [{ apiGroups: [""], resources: ["secrets"], resourceNames: [ref.name], verbs: ["get"] }],
+    subject,
+  );
+}
+
+/** A (Cluster)Role with these rules and the (Cluster)RoleBinding that grants it to `subject`, same name. */
+function roleWithBinding(
+  kind: "ClusterRole" | "Role",
+  metadata: { name: string; namespace?: string; labels: Record<string, string> },
+  rules: readonly object[],
+  subject: { kind: string; name: string; namespace: string },
+): KubernetesObject[] {
+  const apiVersion = "rbac.authorization.k8s.io/v1";
   return [
+    { apiVersion, kind, metadata, rules } as KubernetesObject,
     {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
+      apiVersion,
+      kind: `${kind}Binding`,
       metadata,
-      rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [ref.name], verbs: ["get"] }],
-    } as KubernetesObject,
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata,
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind, name: metadata.name },
       subjects: [subject],
     } as KubernetesObject,
   ];
